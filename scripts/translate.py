@@ -1,0 +1,36 @@
+"""Merge Spanish translations given as a Python dict into translations/es/LC_MESSAGES/messages.po.
+
+Usage: python scripts/translate.py FILE.py   (FILE defines ES = {"English": "Español", ...})
+Existing translations are kept unless FILE gives a new one; the catalog is rewritten sorted.
+"""
+import os
+import runpy
+import sys
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PO = os.path.join(ROOT, 'translations', 'es', 'LC_MESSAGES', 'messages.po')
+
+
+def main(path):
+    new = runpy.run_path(path)['ES']
+    if os.path.exists(PO):
+        with open(PO, 'rb') as f:
+            catalog = read_po(f, locale='es')
+    else:
+        catalog = Catalog(locale='es', project='support', language_team='es <support@example.com>')
+    for msgid, msgstr in new.items():
+        if isinstance(msgid, tuple):
+            catalog.add(msgid, tuple(msgstr))
+        else:
+            catalog.add(msgid, msgstr)
+    catalog.fuzzy = False
+    os.makedirs(os.path.dirname(PO), exist_ok=True)
+    with open(PO, 'wb') as f:
+        write_po(f, catalog, width=0, sort_output=True, omit_header=False, no_location=True)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])

@@ -1,0 +1,57 @@
+"""support: the ticketing backend of a bilingual call center."""
+import os
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; ``config`` overrides what the environment says (tests use it)."""
+    app = Flask(__name__, instance_path=os.environ.get('SUPPORT_INSTANCE_PATH') or None)
+    from .core.config import from_environment
+    app.config.update(from_environment(app.instance_path))
+    app.config.update(config or {})
+    app.json.sort_keys = False
+    app.config['BABEL_TRANSLATION_DIRECTORIES'] = os.path.join(os.path.dirname(app.root_path), 'translations')
+
+    _init_extensions(app)
+    _register_api(app)
+    from .core.http import register_request_guards
+    register_request_guards(app)
+    from . import cli
+    cli.register(app)
+    from .core import jobs
+    jobs.bind_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .core.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from .core.i18n import select_locale, select_timezone
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, 'migrations'))
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(app, async_mode=app.config['SUPPORT_ASYNC_MODE'],
+                      message_queue=app.config['SUPPORT_REDIS_URL'], cors_allowed_origins=[],
+                      logger=False, engineio_logger=False)
+    from .live import handlers, sockets  # noqa: F401  (registers handlers)
+    from .models import import_all
+    import_all()
+
+
+def _register_api(app: Flask) -> None:
+    from .core.api import SupportApi
+    from .agents.api import agents_blp, auth_blp
+    from .channels.intake import blp as intake_blp
+    from .clients.api import blp as clients_blp
+    from .core.health import blp as health_blp
+    from .sites.api import blp as sites_blp
+    from .tickets.api import blp as tickets_blp
+    from .core.errors import register_error_handlers
+    api = SupportApi(app)
+    register_error_handlers(app)
+    for blueprint in (health_blp, auth_blp, agents_blp, clients_blp, sites_blp, tickets_blp, intake_blp):
+        api.register_blueprint(blueprint)
+    app.extensions['support_api'] = api

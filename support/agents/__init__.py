@@ -1,0 +1,1 @@
+"""Agents, supervisors and admins: accounts, roles, login, bearer tokens, access rules."""

@@ -1,0 +1,1 @@
+"""Inbound adapters: each verifies and normalises its format, then calls tickets.operations."""

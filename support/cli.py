@@ -1,0 +1,151 @@
+"""``flask --app wsgi support ...``: admin commands, demo data, translations, the job worker."""
+import json
+import os
+import subprocess
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .core.extensions import db
+
+support_cli = AppGroup('support', help='Manage the support service.')
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def register(app):
+    app.cli.add_command(support_cli)
+
+
+def _echo_json(data):
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@support_cli.command('create-client')
+@click.option('--name', required=True)
+@click.option('--slug', required=True)
+@click.option('--default-language', default='en', type=click.Choice(['en', 'es']))
+@click.option('--rate-limit', default=None, help='e.g. 600/minute')
+def create_client_command(name, slug, default_language, rate_limit):
+    """Create a client; prints its first key and secret (shown only once)."""
+    from .clients.operations import create_client
+    from .clients.schemas import SLUG
+    SLUG(slug)
+    client, key, secret = create_client(name, slug, default_language, rate_limit)
+    db.session.commit()
+    _echo_json({'id': client.id, 'slug': client.slug, 'key_id': key.key_id, 'secret': secret})
+
+
+@support_cli.command('rotate-key')
+@click.option('--slug', required=True)
+def rotate_key_command(slug):
+    """Add a second active key to a client (revoke the old one once clients switched)."""
+    import sqlalchemy as sa
+    from .clients.models import Client
+    from .clients.operations import add_key
+    client = db.session.scalar(sa.select(Client).filter_by(slug=slug))
+    if client is None:
+        raise click.UsageError(f'no client {slug}')
+    key, secret = add_key(client)
+    db.session.commit()
+    _echo_json({'slug': slug, 'key_id': key.key_id, 'secret': secret})
+
+
+@support_cli.command('create-agent')
+@click.option('--email', required=True)
+@click.option('--name', required=True)
+@click.option('--password', required=True)
+@click.option('--role', default='agent', type=click.Choice(['agent', 'supervisor', 'admin']))
+@click.option('--languages', default='en', help='comma separated: en,es')
+@click.option('--site', default=None)
+@click.option('--clients', default='', help='comma separated client slugs (empty: all)')
+def create_agent_command(email, name, password, role, languages, site, clients):
+    """Create a login; prints its id."""
+    from .agents.operations import create_agent
+    langs = [x.strip() for x in languages.split(',') if x.strip()]
+    if not langs or set(langs) - {'en', 'es'}:
+        raise click.BadParameter('languages must be en, es or en,es', param_hint='--languages')
+    agent = create_agent(email, name, password, role, langs, site,
+                         clients=[c for c in clients.split(',') if c])
+    db.session.commit()
+    _echo_json({'id': agent.id, 'email': agent.email, 'role': agent.role.value})
+
+
+@support_cli.command('seed-demo')
+def seed_demo_command():
+    """Load demo clients, agents and tickets (idempotent); prints the credentials."""
+    from .demo import seed
+    _echo_json(seed())
+
+
+@support_cli.command('serve')
+@click.option('--host', default='127.0.0.1')
+@click.option('--port', default=5000, type=int)
+@click.option('--jobs/--no-jobs', default=True, help='run the job consumer inside this process')
+def serve_command(host, port, jobs):
+    """Run the embedded server (Socket.IO included) and, by default, the job consumer."""
+    from .core import jobs as job_queue
+    from .core.extensions import socketio
+    if jobs:
+        job_queue.start_embedded_consumer()
+    os.environ.pop('FLASK_RUN_FROM_CLI', None)  # Flask ignores app.run() inside CLI commands otherwise
+    socketio.run(current_app._get_current_object(), host=host, port=port, allow_unsafe_werkzeug=True,
+                 use_reloader=False)
+
+
+@support_cli.command('worker')
+@click.option('--workers', default=4, type=int)
+def worker_command(workers):
+    """Run the job consumer in this process (production: beside the web workers)."""
+    from .core.jobs import huey
+    consumer = huey.create_consumer(workers=workers, worker_type='thread', periodic=True)
+    consumer.run()
+
+
+@support_cli.group('translations')
+def translations():
+    """Extract, update, compile and check the message catalogs."""
+
+
+def _pybabel(*args):
+    subprocess.run([sys.executable, '-m', 'babel.messages.frontend', *args], check=True, cwd=ROOT)
+
+
+@translations.command('extract')
+def extract():
+    """Collect translatable strings into translations/messages.pot."""
+    _pybabel('extract', '-F', 'babel.cfg', '-k', '_l', '-k', '_n:1,2', '--add-comments=i18n:',
+             '--no-location', '--sort-output', '-o', 'translations/messages.pot', 'support')
+
+
+@translations.command('update')
+def update():
+    """Merge new strings from the template into every catalog."""
+    extract.callback()
+    _pybabel('update', '-i', 'translations/messages.pot', '-d', 'translations', '--no-wrap', '--ignore-obsolete')
+
+
+@translations.command('compile')
+def compile_catalogs():
+    """Build the .mo files the service reads."""
+    _pybabel('compile', '-d', 'translations', '--statistics')
+
+
+@translations.command('check')
+def check():
+    """Fail when a string lacks a Spanish translation or its placeholders differ."""
+    from .core.i18n_check import problems
+    found = problems(os.path.join(ROOT, 'translations'))
+    for problem in found:
+        click.echo(problem, err=True)
+    if found:
+        raise SystemExit(1)
+    click.echo('translations: ok')
+
+
+def main():
+    """``support`` console script: the same commands without ``flask --app``."""
+    from flask.cli import FlaskGroup
+    from . import create_app
+    FlaskGroup(create_app=create_app)(prog_name='support')

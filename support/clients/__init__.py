@@ -1,0 +1,1 @@
+"""Clients (tenants): their keys, the signed-request check, rate limits."""

@@ -1,0 +1,61 @@
+"""Admin management of clients and their keys."""
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+
+from ..agents.auth import require_role
+from ..agents.models import Role
+from ..core.errors import NotFound
+from ..core.extensions import db
+from ..core.i18n import _
+from .models import Client
+from .operations import add_key, create_client, revoke_key
+from .schemas import ClientCreateSchema, ClientCreatedSchema, ClientOutSchema, KeyOutSchema, NewKeySchema
+
+blp = Blueprint('clients', __name__, url_prefix='/api/v1/clients', description='Clients and their keys (admins)')
+
+
+def _client(slug: str) -> Client:
+    client = db.session.scalar(sa.select(Client).filter_by(slug=slug))
+    if client is None:
+        raise NotFound(_('No such client.'))
+    return client
+
+
+@blp.route('', methods=['GET'])
+@require_role(Role.supervisor)
+@blp.response(200, ClientOutSchema(many=True))
+def list_clients():
+    """All clients (secrets are never shown)."""
+    return db.session.scalars(sa.select(Client).order_by(Client.name)).all()
+
+
+@blp.route('', methods=['POST'])
+@require_role(Role.admin)
+@blp.arguments(ClientCreateSchema)
+@blp.response(201, ClientCreatedSchema)
+def post_client(data):
+    """Create a client and its first key; the secret is in this response only."""
+    client, key, secret = create_client(**data)
+    db.session.commit()
+    result = ClientOutSchema().dump(client)
+    return {**result, 'key_id': key.key_id, 'secret': secret}
+
+
+@blp.route('/<slug>/keys', methods=['POST'])
+@require_role(Role.admin)
+@blp.response(201, NewKeySchema)
+def post_key(slug):
+    """Add a second key to rotate without downtime (at most two are active)."""
+    key, secret = add_key(_client(slug))
+    db.session.commit()
+    return {**KeyOutSchema().dump(key), 'secret': secret}
+
+
+@blp.route('/<slug>/keys/<key_id>', methods=['DELETE'])
+@require_role(Role.admin)
+@blp.response(200, KeyOutSchema)
+def delete_key(slug, key_id):
+    """Revoke a key: requests signed with it are refused from now on."""
+    key = revoke_key(_client(slug), key_id)
+    db.session.commit()
+    return key

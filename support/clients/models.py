@@ -1,0 +1,44 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.clock import utcnow
+from ..core.db import Base
+
+
+class Client(Base):
+    """A company we answer for; owns its keys and its tickets."""
+
+    __tablename__ = 'clients'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    default_language: Mapped[str] = mapped_column(sa.String(2), default='en')
+    # A Flask-Limiter expression such as "600/minute"; empty uses SUPPORT_INTAKE_RATE_LIMIT.
+    intake_rate_limit: Mapped[str | None] = mapped_column(sa.String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    keys: Mapped[list['ClientKey']] = relationship(back_populates='client', order_by='ClientKey.id')
+
+    def __repr__(self):
+        return f'<Client {self.slug}>'
+
+
+class ClientKey(Base):
+    """An HMAC key a client signs requests with; two may be active while rotating."""
+
+    __tablename__ = 'client_keys'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'), index=True)
+    key_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The HMAC check needs the secret itself; it is never returned after creation.
+    secret: Mapped[str] = mapped_column(sa.String(128))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    client: Mapped[Client] = relationship(back_populates='keys')

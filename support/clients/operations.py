@@ -1,0 +1,59 @@
+"""Creating clients and rotating their keys."""
+import sqlalchemy as sa
+
+from ..core.clock import utcnow
+from ..core.errors import Conflict, NotFound
+from ..core.extensions import db
+from ..core.i18n import _
+from ..core.signing import new_key_id, new_secret
+from .models import Client, ClientKey
+
+MAX_ACTIVE_KEYS = 2
+
+
+def create_client(name: str, slug: str, default_language: str = 'en',
+                  intake_rate_limit: str | None = None) -> tuple[Client, ClientKey, str]:
+    """A new client with its first key; returns the secret, which is shown only now."""
+    if db.session.scalar(sa.select(Client.id).filter_by(slug=slug)) is not None:
+        raise Conflict(_('A client with the slug "{slug}" already exists.').format(slug=slug),
+                       fields={'slug': [_('Already taken.')]})
+    client = Client(name=name, slug=slug, default_language=default_language,
+                    intake_rate_limit=intake_rate_limit)
+    db.session.add(client)
+    db.session.flush()
+    key, secret = _new_key(client)
+    return client, key, secret
+
+
+def add_key(client: Client) -> tuple[ClientKey, str]:
+    """Another active key for rotation; refused when two are already active."""
+    db.session.execute(sa.select(Client.id).where(Client.id == client.id).with_for_update())
+    active = db.session.scalar(sa.select(sa.func.count()).select_from(ClientKey)
+                               .filter_by(client_id=client.id, active=True))
+    if active >= MAX_ACTIVE_KEYS:
+        raise Conflict(_('A client can hold at most {count} active keys; revoke one first.')
+                       .format(count=MAX_ACTIVE_KEYS), code='too_many_keys')
+    return _new_key(client)
+
+
+def revoke_key(client: Client, key_id: str) -> ClientKey:
+    key = db.session.scalar(sa.select(ClientKey).filter_by(client_id=client.id, key_id=key_id))
+    if key is None:
+        raise NotFound(_('No such key.'))
+    key.active = False
+    key.revoked_at = utcnow()
+    return key
+
+
+def _new_key(client: Client) -> tuple[ClientKey, str]:
+    secret = new_secret()
+    key = ClientKey(client=client, key_id=new_key_id(client.slug[:24]), secret=secret)
+    db.session.add(key)
+    db.session.flush()
+    return key, secret
+
+
+def find_active_key(key_id: str) -> ClientKey | None:
+    return db.session.scalar(
+        sa.select(ClientKey).join(Client)
+        .where(ClientKey.key_id == key_id, ClientKey.active.is_(True), Client.active.is_(True)))

@@ -1,0 +1,52 @@
+"""Configuration read from the environment (``SUPPORT_*``)."""
+import os
+from datetime import timedelta
+
+
+def _sqlite_url(instance_path: str) -> str:
+    os.makedirs(instance_path, exist_ok=True)
+    return 'sqlite:///' + os.path.join(instance_path, 'support.sqlite')
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the Flask config mapping from ``SUPPORT_*`` environment variables."""
+    env = os.environ.get
+    redis_url = env('SUPPORT_REDIS_URL') or None
+    database_url = env('SUPPORT_DATABASE_URL') or _sqlite_url(instance_path)
+    if database_url.startswith('postgresql://'):
+        database_url = 'postgresql+psycopg://' + database_url[len('postgresql://'):]
+    return {
+        'SECRET_KEY': env('SUPPORT_SECRET_KEY', 'dev-insecure-change-me'),
+        'SQLALCHEMY_DATABASE_URI': database_url,
+        'SQLALCHEMY_ENGINE_OPTIONS': _engine_options(database_url),
+        'SUPPORT_REDIS_URL': redis_url,
+        'SUPPORT_ASYNC_MODE': env('SUPPORT_ASYNC_MODE', 'threading'),
+        'SUPPORT_JOBS': env('SUPPORT_JOBS', 'redis' if redis_url else 'sqlite'),
+        'SUPPORT_INTAKE_RATE_LIMIT': env('SUPPORT_INTAKE_RATE_LIMIT', '600/minute'),
+        'SUPPORT_SIGNATURE_TOLERANCE': int(env('SUPPORT_SIGNATURE_TOLERANCE', '300')),
+        'SUPPORT_TOKEN_MAX_AGE': int(env('SUPPORT_TOKEN_MAX_AGE', str(12 * 3600))),
+        'MAX_CONTENT_LENGTH': 1024 * 1024,
+        'PERMANENT_SESSION_LIFETIME': timedelta(hours=12),
+        'SESSION_COOKIE_HTTPONLY': True,
+        'SESSION_COOKIE_SAMESITE': 'Lax',
+        'WTF_CSRF_CHECK_DEFAULT': False,
+        'WTF_CSRF_TIME_LIMIT': None,
+        'RATELIMIT_STORAGE_URI': redis_url or 'memory://',
+        'RATELIMIT_HEADERS_ENABLED': True,
+        'BABEL_DEFAULT_LOCALE': 'en',
+        'BABEL_DEFAULT_TIMEZONE': 'UTC',
+        'API_TITLE': 'support',
+        'API_VERSION': 'v1',
+        'OPENAPI_VERSION': '3.0.3',
+        'OPENAPI_URL_PREFIX': '/api/v1',
+        'OPENAPI_JSON_PATH': 'openapi.json',
+        'OPENAPI_SWAGGER_UI_PATH': '/docs',
+        'OPENAPI_SWAGGER_UI_URL': '/api/v1/docs/assets/',
+        'JSON_SORT_KEYS': False,
+    }
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith('sqlite'):
+        return {'connect_args': {'timeout': 30, 'check_same_thread': False}}
+    return {'pool_pre_ping': True, 'pool_size': 10, 'max_overflow': 20}

@@ -1,0 +1,72 @@
+"""The declarative base, naming conventions and column helpers shared by all models."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+NAMING_CONVENTION = {
+    'ix': 'ix_%(column_0_label)s',
+    'uq': 'uq_%(table_name)s_%(column_0_N_name)s',
+    'ck': 'ck_%(table_name)s_%(constraint_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
+    'pk': 'pk_%(table_name)s',
+}
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite drops the offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError('naive datetime given to a UTC column')
+        return value
+
+    def process_result_value(self, value, dialect):
+        from datetime import timezone
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    registry = registry(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+                        type_annotation_map={datetime: UTCDateTime()})
+
+
+def pk() -> Mapped[int]:
+    return mapped_column(sa.Integer, primary_key=True)
+
+
+@event.listens_for(Engine, 'connect')
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL lets readers run beside the one writer; foreign keys are off by default in SQLite."""
+    import sqlite3
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA journal_mode=WAL')
+        cursor.execute('PRAGMA foreign_keys=ON')
+        cursor.execute('PRAGMA busy_timeout=30000')
+        cursor.close()
+        # We issue BEGIN ourselves (below) instead of pysqlite's implicit, late BEGIN.
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, 'begin')
+def _sqlite_begin_immediate(connection):
+    """On SQLite every transaction takes the write lock up front.
+
+    SQLite has no row locks and ignores ``FOR UPDATE``; serialising writers at BEGIN
+    gives the same guarantees the row locks give on PostgreSQL, for one process.
+    WAL still lets readers outside a transaction proceed.
+    """
+    if connection.dialect.name == 'sqlite':
+        connection.exec_driver_sql('BEGIN IMMEDIATE')
+
+
+def is_sqlite(session) -> bool:
+    return session.get_bind().dialect.name == 'sqlite'

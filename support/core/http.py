@@ -1,0 +1,34 @@
+"""Request guards every API route gets: JSON bodies only, CSRF errors in our shape."""
+from flask import request
+from flask_wtf.csrf import CSRFError
+
+from .errors import error_response
+from .i18n import _
+
+WRITE_METHODS = frozenset({'POST', 'PUT', 'PATCH'})
+
+
+def register_request_guards(app):
+    @app.before_request
+    def _json_only():
+        if request.method not in WRITE_METHODS or not request.path.startswith('/api/'):
+            return None
+        view = app.view_functions.get(request.endpoint)
+        accepted = getattr(view, '_content_types', ('application/json',))
+        if request.content_length == 0 and request.mimetype == '':
+            return None
+        if request.mimetype not in accepted:
+            return error_response(415)
+        return None
+
+    @app.errorhandler(CSRFError)
+    def _csrf_failed(exc):
+        return error_response(400, 'csrf_failed', _('The CSRF token is missing or wrong; reload the page.'))
+
+
+def accepts(*content_types):
+    """Route decorator for adapters that take form posts instead of JSON."""
+    def decorator(view):
+        view._content_types = content_types
+        return view
+    return decorator

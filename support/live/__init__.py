@@ -1,0 +1,1 @@
+"""Socket.IO namespace ``/live``: authentication on connect, rooms, snapshots."""

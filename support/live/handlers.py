@@ -1,0 +1,25 @@
+"""Turns domain signals into live events (queued until the transaction commits)."""
+from ..core.extensions import db
+from ..core.live import publish
+from ..tickets.signals import ticket_created, ticket_updated
+from .payloads import ticket_summary
+from .sockets import SUPERVISORS, agent_room
+
+
+def _rooms_for(ticket) -> list[str]:
+    rooms = [SUPERVISORS]
+    if ticket.assignee_id:
+        rooms.append(agent_room(ticket.assignee_id))
+    return rooms
+
+
+@ticket_created.connect
+def _on_ticket_created(ticket, **kwargs):
+    publish(db.session, 'ticket.created', ticket_summary(ticket), [SUPERVISORS])
+
+
+@ticket_updated.connect
+def _on_ticket_updated(ticket, changes, **kwargs):
+    payload = ticket_summary(ticket)
+    payload['changes'] = {name: {'before': before, 'after': after} for name, (before, after) in changes.items()}
+    publish(db.session, 'ticket.updated', payload, _rooms_for(ticket))

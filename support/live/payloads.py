@@ -1,0 +1,12 @@
+"""Event payloads: small, stable dictionaries documented in the README."""
+
+
+def ticket_summary(ticket) -> dict:
+    return {
+        'id': ticket.id, 'number': ticket.number, 'client': ticket.client.slug if ticket.client else None,
+        'channel': ticket.channel.value, 'language': ticket.language, 'priority': ticket.priority.value,
+        'status': ticket.status.value, 'subject': ticket.subject, 'product': ticket.product,
+        'customer': {'id': ticket.customer.id, 'name': ticket.customer.name} if ticket.customer else None,
+        'assignee_id': ticket.assignee_id, 'created_at': ticket.created_at.isoformat(),
+        'updated_at': ticket.updated_at.isoformat(),
+    }

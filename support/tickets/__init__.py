@@ -1,0 +1,1 @@
+"""Customers, tickets, messages, the event history, the status machine and search."""

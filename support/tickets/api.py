@@ -1,0 +1,62 @@
+"""Agents' REST API for tickets: list, read, change, reply, note."""
+from flask import g
+from flask_smorest import Blueprint
+
+from ..agents.auth import require_role
+from ..agents.models import Role
+from ..core.extensions import db
+from .models import MessageKind, Priority
+from .operations import Actor, add_agent_message, update_ticket
+from .queries import get_visible_ticket, search_tickets
+from .schemas import (MessageCreateSchema, MessageSchema, TicketDetailSchema, TicketListArgs, TicketPageSchema,
+                      TicketUpdateSchema)
+from .states import Status
+
+blp = Blueprint('tickets', __name__, url_prefix='/api/v1/tickets', description='Tickets, messages and history')
+
+
+@blp.route('', methods=['GET'])
+@require_role(Role.agent)
+@blp.arguments(TicketListArgs, location='query', as_kwargs=True)
+@blp.response(200, TicketPageSchema)
+def list_tickets(**args):
+    """List tickets, newest first, with filters and a cursor."""
+    items, next_cursor = search_tickets(g.current_agent, args)
+    return {'items': items, 'next_cursor': next_cursor}
+
+
+@blp.route('/<int:ticket_id>', methods=['GET'])
+@require_role(Role.agent)
+@blp.response(200, TicketDetailSchema)
+def get_ticket(ticket_id):
+    """One ticket with its messages and its history."""
+    return get_visible_ticket(g.current_agent, ticket_id)
+
+
+@blp.route('/<int:ticket_id>', methods=['PATCH'])
+@require_role(Role.agent)
+@blp.arguments(TicketUpdateSchema)
+@blp.response(200, TicketDetailSchema)
+def patch_ticket(data, ticket_id):
+    """Change status, priority, tags or product; an illegal status move is a 409."""
+    ticket = get_visible_ticket(g.current_agent, ticket_id, for_update=True)
+    update_ticket(ticket, Actor.agent(g.current_agent),
+                  status=Status(data['status']) if 'status' in data else None,
+                  priority=Priority(data['priority']) if 'priority' in data else None,
+                  tags=data.get('tags'), product=data.get('product'))
+    db.session.commit()
+    return ticket
+
+
+@blp.route('/<int:ticket_id>/messages', methods=['POST'])
+@require_role(Role.agent)
+@blp.arguments(MessageCreateSchema)
+@blp.response(201, MessageSchema)
+def post_message(data, ticket_id):
+    """Reply to the customer (``kind: reply``) or add an internal note (``kind: note``)."""
+    ticket = get_visible_ticket(g.current_agent, ticket_id, for_update=True)
+    kind = MessageKind.outbound if data['kind'] == 'reply' else MessageKind.note
+    message = add_agent_message(ticket, g.current_agent, data['body'], kind,
+                                status=Status(data['status']) if data.get('status') else None)
+    db.session.commit()
+    return message

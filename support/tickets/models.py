@@ -1,0 +1,166 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..agents.models import Agent
+from ..clients.models import Client
+from ..core.clock import utcnow
+from ..core.db import Base
+from ..core.i18n import _l
+from .states import Status
+
+
+class Channel(str, enum.Enum):
+    chat = 'chat'
+    email = 'email'
+    social = 'social'
+    sms = 'sms'
+    whatsapp = 'whatsapp'
+    phone = 'phone'
+    web = 'web'
+
+
+class Priority(str, enum.Enum):
+    low = 'low'
+    normal = 'normal'
+    high = 'high'
+    urgent = 'urgent'
+
+    @property
+    def rank(self) -> int:
+        return list(Priority).index(self)
+
+
+class MessageKind(str, enum.Enum):
+    inbound = 'inbound'
+    outbound = 'outbound'
+    note = 'note'
+
+
+class LanguageSource(str, enum.Enum):
+    given = 'given'                    # the caller said which language
+    detected = 'detected'              # lingua decided from the text
+    customer = 'customer_preference'   # too short to tell: the customer's preferred language
+    client_default = 'client_default'  # nothing to go on: the client's default language
+
+
+LANGUAGES = ('en', 'es')
+PRIORITY_LABELS = {Priority.low: _l('Low'), Priority.normal: _l('Normal'),
+                   Priority.high: _l('High'), Priority.urgent: _l('Urgent')}
+
+
+def _enum(cls, length=16):
+    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class Customer(Base):
+    """A person who contacts a client's support; found again by any of their identities."""
+
+    __tablename__ = 'customers'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'), index=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    handle: Mapped[str | None] = mapped_column(sa.String(120))
+    preferred_language: Mapped[str | None] = mapped_column(sa.String(2))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    identities: Mapped[list['CustomerIdentity']] = relationship(back_populates='customer')
+
+
+class CustomerIdentity(Base):
+    """One way to reach a customer (email, phone, handle, chat id), unique per client."""
+
+    __tablename__ = 'customer_identities'
+    __table_args__ = (sa.UniqueConstraint('client_id', 'kind', 'value'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey('customers.id', ondelete='CASCADE'), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    value: Mapped[str] = mapped_column(sa.String(254))
+
+    customer: Mapped[Customer] = relationship(back_populates='identities')
+
+
+class Ticket(Base):
+    __tablename__ = 'tickets'
+    __table_args__ = (
+        sa.Index('ix_tickets_client_status', 'client_id', 'status'),
+        sa.Index('ix_tickets_assignee_status', 'assignee_id', 'status'),
+        sa.Index('ix_tickets_client_external', 'client_id', 'external_id'),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id'))
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey('customers.id'), index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    language: Mapped[str] = mapped_column(sa.String(2))
+    language_source: Mapped[LanguageSource] = mapped_column(_enum(LanguageSource, 24))
+    priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.normal)
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.new)
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    product: Mapped[str | None] = mapped_column(sa.String(120))
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    external_id: Mapped[str | None] = mapped_column(sa.String(120))
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id'))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    client: Mapped[Client] = relationship()
+    customer: Mapped[Customer] = relationship()
+    assignee: Mapped[Agent | None] = relationship()
+    messages: Mapped[list['Message']] = relationship(back_populates='ticket', order_by='Message.id')
+    events: Mapped[list['TicketEvent']] = relationship(back_populates='ticket', order_by='TicketEvent.id')
+
+    @property
+    def number(self) -> int:
+        """What people quote ("ticket #1234"): the id, stable and unique across clients."""
+        return self.id
+
+
+class Message(Base):
+    __tablename__ = 'messages'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind))
+    author_agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id'))
+    author_customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey('customers.id'))
+    body: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str | None] = mapped_column(sa.String(2))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates='messages')
+    author_agent: Mapped[Agent | None] = relationship()
+
+
+class TicketEvent(Base):
+    """Append-only history: who changed what on a ticket, before and after, and when."""
+
+    __tablename__ = 'ticket_events'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    actor_type: Mapped[str] = mapped_column(sa.String(16))  # agent | client | customer | system
+    actor_id: Mapped[int | None]
+    actor_name: Mapped[str | None] = mapped_column(sa.String(200))
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates='events')
+
+
+@event.listens_for(TicketEvent, 'before_update')
+@event.listens_for(TicketEvent, 'before_delete')
+def _history_is_append_only(mapper, connection, target):
+    raise RuntimeError('ticket events are append-only')

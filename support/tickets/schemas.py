@@ -1,0 +1,114 @@
+from marshmallow import fields, validate, validates_schema, ValidationError
+
+from ..core.i18n import _l
+from ..core.schemas import Schema, Text, choice
+from .models import LANGUAGES, Channel, LanguageSource, MessageKind, Priority
+from .states import Status
+
+TAG = Text(max_length=40, min_length=1)
+
+
+class CustomerSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    handle = fields.String(allow_none=True)
+    preferred_language = fields.String(allow_none=True)
+
+
+class AgentRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class TicketSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    number = fields.Integer(dump_only=True)
+    client = fields.Function(lambda t: t.client.slug, dump_only=True)
+    channel = fields.String(dump_only=True, attribute='channel.value')
+    language = fields.String(dump_only=True)
+    language_source = fields.String(dump_only=True, attribute='language_source.value',
+                                    metadata={'enum': [s.value for s in LanguageSource]})
+    priority = fields.String(dump_only=True, attribute='priority.value')
+    status = fields.String(dump_only=True, attribute='status.value')
+    status_label = fields.Function(lambda t: str(t.status.label), dump_only=True)
+    subject = fields.String(dump_only=True)
+    product = fields.String(dump_only=True, allow_none=True)
+    tags = fields.List(fields.String(), dump_only=True)
+    external_id = fields.String(dump_only=True, allow_none=True)
+    customer = fields.Nested(CustomerSchema, dump_only=True)
+    assignee = fields.Nested(AgentRefSchema, dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+    resolved_at = fields.DateTime(dump_only=True, allow_none=True)
+    closed_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class MessageSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(attribute='kind.value', dump_only=True)
+    body = fields.String(dump_only=True)
+    language = fields.String(dump_only=True, allow_none=True)
+    author = fields.Method('_author', dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+    def _author(self, message):
+        if message.author_agent is not None:
+            return {'type': 'agent', 'id': message.author_agent.id, 'name': message.author_agent.name}
+        return {'type': 'customer', 'id': message.author_customer_id, 'name': message.ticket.customer.name}
+
+
+class EventSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(dump_only=True)
+    actor = fields.Function(lambda e: {'type': e.actor_type, 'id': e.actor_id, 'name': e.actor_name},
+                            dump_only=True)
+    before = fields.Dict(dump_only=True, allow_none=True)
+    after = fields.Dict(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class TicketDetailSchema(TicketSchema):
+    messages = fields.List(fields.Nested(MessageSchema), dump_only=True)
+    events = fields.List(fields.Nested(EventSchema), dump_only=True)
+
+
+class TicketPageSchema(Schema):
+    items = fields.List(fields.Nested(TicketSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class TicketListArgs(Schema):
+    status = fields.List(choice(Status))
+    client = fields.String(validate=validate.Length(max=64))
+    channel = fields.List(choice(Channel))
+    language = choice(LANGUAGES)
+    priority = fields.List(choice(Priority))
+    assignee = fields.String(validate=validate.Regexp(r'^(me|none|\d{1,9})$'),
+                             metadata={'description': 'an agent id, "me" or "none"'})
+    q = Text(max_length=200, metadata={'description': 'text in the subject, messages or customer'})
+    cursor = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(load_default=50, validate=validate.OneOf(range(1, 201), error=_l(
+        'Must be between 1 and 200.')), metadata={'minimum': 1, 'maximum': 200})
+
+
+class TicketUpdateSchema(Schema):
+    status = choice(Status)
+    priority = choice(Priority)
+    tags = fields.List(TAG, validate=validate.Length(max=30))
+    product = Text(max_length=120)
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError(_l('Send at least one of status, priority, tags or product.'))
+
+
+class MessageCreateSchema(Schema):
+    kind = fields.String(load_default='reply', validate=validate.OneOf(['reply', 'note']))
+    body = Text(required=True, min_length=1, max_length=20000, multiline=True)
+    status = choice([Status.open, Status.pending, Status.resolved])
+
+
+__all__ = ['MessageKind']
