@@ -15,7 +15,14 @@ PO = os.path.join(ROOT, 'translations', 'es', 'LC_MESSAGES', 'messages.po')
 
 
 def main(path):
+    import fcntl
     new = runpy.run_path(path)['ES']
+    with open(PO + '.lock', 'w') as lock:  # several people may add translations at once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _merge(new)
+
+
+def _merge(new):
     if os.path.exists(PO):
         with open(PO, 'rb') as f:
             catalog = read_po(f, locale='es')

@@ -7,9 +7,11 @@ from flask import Flask
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; ``config`` overrides what the environment says (tests use it)."""
     app = Flask(__name__, instance_path=os.environ.get('SUPPORT_INSTANCE_PATH') or None)
-    from .core.config import from_environment
+    from .core.config import engine_options, from_environment, normalise_url
     app.config.update(from_environment(app.instance_path))
     app.config.update(config or {})
+    app.config['SQLALCHEMY_DATABASE_URI'] = normalise_url(app.config['SQLALCHEMY_DATABASE_URI'])
+    app.config.setdefault('SQLALCHEMY_ENGINE_OPTIONS', engine_options(app.config['SQLALCHEMY_DATABASE_URI']))
     app.json.sort_keys = False
     app.config['BABEL_TRANSLATION_DIRECTORIES'] = os.path.join(os.path.dirname(app.root_path), 'translations')
 

@@ -35,8 +35,6 @@ def test_config(backend: str, **overrides) -> dict:
     config = {'TESTING': True, 'SQLALCHEMY_DATABASE_URI': database_url(backend),
               'SUPPORT_PASSWORD_METHOD': 'pbkdf2:sha256:1000', 'SECRET_KEY': 'test-secret',
               'RATELIMIT_STORAGE_URI': 'memory://', 'SUPPORT_REDIS_URL': None}
-    if database_url(backend).startswith('postgresql://'):
-        config['SQLALCHEMY_DATABASE_URI'] = 'postgresql+psycopg://' + PG_URL.split('://', 1)[1]
     config.update(overrides)
     return config
 

@@ -13,12 +13,10 @@ def from_environment(instance_path: str) -> dict:
     env = os.environ.get
     redis_url = env('SUPPORT_REDIS_URL') or None
     database_url = env('SUPPORT_DATABASE_URL') or _sqlite_url(instance_path)
-    if database_url.startswith('postgresql://'):
-        database_url = 'postgresql+psycopg://' + database_url[len('postgresql://'):]
+    database_url = normalise_url(database_url)
     return {
         'SECRET_KEY': env('SUPPORT_SECRET_KEY', 'dev-insecure-change-me'),
         'SQLALCHEMY_DATABASE_URI': database_url,
-        'SQLALCHEMY_ENGINE_OPTIONS': _engine_options(database_url),
         'SUPPORT_REDIS_URL': redis_url,
         'SUPPORT_ASYNC_MODE': env('SUPPORT_ASYNC_MODE', 'threading'),
         'SUPPORT_JOBS': env('SUPPORT_JOBS', 'redis' if redis_url else 'sqlite'),
@@ -46,7 +44,15 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
-def _engine_options(url: str) -> dict:
+def engine_options(url: str) -> dict:
+    """Pool and driver options that suit the backend of ``url``."""
     if url.startswith('sqlite'):
         return {'connect_args': {'timeout': 30, 'check_same_thread': False}}
     return {'pool_pre_ping': True, 'pool_size': 10, 'max_overflow': 20}
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here."""
+    if url.startswith(('postgresql://', 'postgres://')):
+        return 'postgresql+psycopg://' + url.split('://', 1)[1]
+    return url
