@@ -31,7 +31,7 @@ def database_url(backend: str) -> str:
     return 'sqlite:///' + os.path.join(os.environ['SUPPORT_INSTANCE_PATH'], 'test.sqlite')
 
 
-def test_config(backend: str, **overrides) -> dict:
+def app_config(backend: str, **overrides) -> dict:
     config = {'TESTING': True, 'SQLALCHEMY_DATABASE_URI': database_url(backend),
               'SUPPORT_PASSWORD_METHOD': 'pbkdf2:sha256:1000', 'SECRET_KEY': 'test-secret',
               'RATELIMIT_STORAGE_URI': 'memory://', 'SUPPORT_REDIS_URL': None}
@@ -40,7 +40,7 @@ def test_config(backend: str, **overrides) -> dict:
 
 
 def _make_app(backend):
-    app = create_app(test_config(backend))
+    app = create_app(app_config(backend))
     with app.app_context():
         db.drop_all()
         db.create_all()

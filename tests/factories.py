@@ -46,6 +46,12 @@ def ticket_body(**overrides) -> dict:
     return body
 
 
+def _commit():
+    """Commit and end the transaction, so this thread holds no SQLite lock while others work."""
+    db.session.commit()
+    db.session.close()
+
+
 class Factories:
     def __init__(self, app):
         self.app = app
@@ -54,15 +60,17 @@ class Factories:
     def client(self, slug=None, name=None, **kwargs) -> ClientCreds:
         slug = slug or f'client-{next(_seq)}'
         client, key, secret = create_client(name or slug.title(), slug, **kwargs)
-        db.session.commit()
-        return ClientCreds(client.id, slug, key.key_id, secret)
+        creds = ClientCreds(client.id, slug, key.key_id, secret)
+        _commit()
+        return creds
 
     def agent(self, role='agent', languages=('en',), password='password-123', **kwargs) -> AgentLogin:
         email = kwargs.pop('email', None) or f'agent{next(_seq)}@example.com'
         agent = create_agent(email, kwargs.pop('name', email.split('@')[0].title()), password, role,
                              languages, **kwargs)
-        db.session.commit()
-        return AgentLogin(agent.id, email, password, issue_token(agent))
+        login = AgentLogin(agent.id, email, password, issue_token(agent))
+        _commit()
+        return login
 
     def post_ticket(self, creds: ClientCreds, headers=None, **overrides):
         raw = json.dumps(ticket_body(**overrides)).encode()

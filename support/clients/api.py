@@ -21,6 +21,11 @@ def _client(slug: str) -> Client:
     return client
 
 
+def _fields(obj, schema) -> dict:
+    """The attributes ``schema`` shows, still as Python values (the response schema dumps them)."""
+    return {name: getattr(obj, name) for name in schema().fields}
+
+
 @blp.route('', methods=['GET'])
 @require_role(Role.supervisor)
 @blp.response(200, ClientOutSchema(many=True))
@@ -37,8 +42,7 @@ def post_client(data):
     """Create a client and its first key; the secret is in this response only."""
     client, key, secret = create_client(**data)
     db.session.commit()
-    result = ClientOutSchema().dump(client)
-    return {**result, 'key_id': key.key_id, 'secret': secret}
+    return {**_fields(client, ClientOutSchema), 'key_id': key.key_id, 'secret': secret}
 
 
 @blp.route('/<slug>/keys', methods=['POST'])
@@ -48,7 +52,7 @@ def post_key(slug):
     """Add a second key to rotate without downtime (at most two are active)."""
     key, secret = add_key(_client(slug))
     db.session.commit()
-    return {**KeyOutSchema().dump(key), 'secret': secret}
+    return {**_fields(key, KeyOutSchema), 'secret': secret}
 
 
 @blp.route('/<slug>/keys/<key_id>', methods=['DELETE'])

@@ -65,7 +65,13 @@ def _sqlite_begin_immediate(connection):
     WAL still lets readers outside a transaction proceed.
     """
     if connection.dialect.name == 'sqlite':
-        connection.exec_driver_sql('BEGIN IMMEDIATE')
+        connection.exec_driver_sql('BEGIN' if _read_only_request() else 'BEGIN IMMEDIATE')
+
+
+def _read_only_request() -> bool:
+    """GET requests only read: they need not queue behind writers for the write lock."""
+    from flask import has_request_context, request
+    return has_request_context() and request.method in ('GET', 'HEAD', 'OPTIONS')
 
 
 def is_sqlite(session) -> bool:

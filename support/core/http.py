@@ -15,7 +15,7 @@ def register_request_guards(app):
             return None
         view = app.view_functions.get(request.endpoint)
         accepted = getattr(view, '_content_types', ('application/json',))
-        if request.content_length == 0 and request.mimetype == '':
+        if not request.content_length and 'chunked' not in request.headers.get('Transfer-Encoding', ''):
             return None
         if request.mimetype not in accepted:
             return error_response(415)

@@ -10,7 +10,7 @@ from lingua import Language, LanguageDetectorBuilder
 
 _LANGS = {Language.ENGLISH: 'en', Language.SPANISH: 'es'}
 MIN_RELATIVE_DISTANCE = 0.25
-MIN_LETTERS = 4
+MIN_LETTERS = 6  # in distinct words: "ok ok" or "si" tell nothing
 _detector = None
 _lock = threading.Lock()
 
@@ -28,8 +28,8 @@ def detector():
 
 def detect(text: str) -> str | None:
     """``'en'``, ``'es'``, or ``None`` when the text is too short or too ambiguous."""
-    letters = re.sub(r'[^\w]|[\d_]', '', text or '')
-    if len(letters) < MIN_LETTERS:
+    words = {w.lower() for w in re.findall(r'[^\W\d_]+', text or '')}
+    if sum(len(w) for w in words) < MIN_LETTERS:
         return None
     found = detector().detect_language_of(text[:2000])
     return _LANGS.get(found)

@@ -1,0 +1,41 @@
+"""The admin commands print JSON a script can use."""
+import json
+
+from support.clients.models import Client
+from support.core.extensions import db
+
+
+def test_create_client_and_agent_print_json(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=['support', 'create-client', '--name', 'Northwind', '--slug', 'northwind'])
+    assert result.exit_code == 0, result.output
+    client = json.loads(result.output)
+    assert client['slug'] == 'northwind' and client['key_id'] and len(client['secret']) >= 32
+    result = runner.invoke(args=['support', 'create-agent', '--email', 'lu@example.com', '--name', 'Lu',
+                                 '--password', 'long-enough', '--role', 'supervisor', '--languages', 'en,es',
+                                 '--site', 'Tijuana'])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)['id'] > 0
+    rotated = runner.invoke(args=['support', 'rotate-key', '--slug', 'northwind'])
+    assert rotated.exit_code == 0 and json.loads(rotated.output)['key_id'] != client['key_id']
+    assert len(db.session.query(Client).one().keys) == 2
+
+
+def test_bad_cli_input_is_refused(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=['support', 'create-agent', '--email', 'a@b.c', '--name', 'A', '--password', 'x',
+                               '--languages', 'fr']).exit_code != 0
+    runner.invoke(args=['support', 'create-client', '--name', 'A', '--slug', 'dup'])
+    assert runner.invoke(args=['support', 'create-client', '--name', 'A', '--slug', 'dup']).exit_code != 0
+
+
+def test_seed_demo_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=['support', 'seed-demo'])
+    assert first.exit_code == 0, first.output
+    credentials = json.loads(first.output)
+    assert set(credentials['clients']) == {'northwind', 'contoso'}
+    again = runner.invoke(args=['support', 'seed-demo'])
+    assert again.exit_code == 0, again.output
+    from support.tickets.models import Ticket
+    assert db.session.query(Ticket).count() == 4

@@ -1,0 +1,29 @@
+"""Property-based fuzzing of every documented operation (schemathesis).
+
+No input may cause a 5xx, and every response must match the status codes, content
+types and schemas the OpenAPI document declares.
+"""
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                               status_code_conformance)
+
+
+@pytest.fixture
+def api_schema(app, make):
+    app.extensions['fuzz_admin'] = make.agent(role='admin', languages=['en', 'es'])
+    make.ticket()
+    return schemathesis.openapi.from_wsgi('/api/v1/openapi.json', app)
+
+
+schema = schemathesis.pytest.from_fixture('api_schema')
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_server_errors_and_responses_match_the_document(case, app):
+    admin = app.extensions['fuzz_admin']
+    case.call_and_validate(headers=admin.headers, checks=[not_a_server_error, status_code_conformance,
+                                                          content_type_conformance, response_schema_conformance])
