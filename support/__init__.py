@@ -56,4 +56,9 @@ def _register_api(app: Flask) -> None:
     register_error_handlers(app)
     for blueprint in (health_blp, auth_blp, agents_blp, clients_blp, sites_blp, tickets_blp, intake_blp):
         api.register_blueprint(blueprint)
+    from .lab.api import blp as lab_blp
+    api.register_blueprint(lab_blp)
     app.extensions['support_api'] = api
+    if os.environ.get('SUPPORT_BENCH') == '1':
+        from .core.bench import blp as bench_blp
+        app.register_blueprint(bench_blp)

@@ -1,5 +1,6 @@
 """Creating clients and rotating their keys."""
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from ..core.clock import utcnow
 from ..core.errors import Conflict, NotFound
@@ -55,5 +56,5 @@ def _new_key(client: Client) -> tuple[ClientKey, str]:
 
 def find_active_key(key_id: str) -> ClientKey | None:
     return db.session.scalar(
-        sa.select(ClientKey).join(Client)
+        sa.select(ClientKey).join(Client).options(contains_eager(ClientKey.client))
         .where(ClientKey.key_id == key_id, ClientKey.active.is_(True), Client.active.is_(True)))

@@ -18,7 +18,7 @@ def from_environment(instance_path: str) -> dict:
         'SECRET_KEY': env('SUPPORT_SECRET_KEY', 'dev-insecure-change-me'),
         'SQLALCHEMY_DATABASE_URI': database_url,
         'SUPPORT_REDIS_URL': redis_url,
-        'SUPPORT_ASYNC_MODE': env('SUPPORT_ASYNC_MODE', 'threading'),
+        'SUPPORT_ASYNC_MODE': env('SUPPORT_ASYNC_MODE') or _running_async_mode(),
         'SUPPORT_JOBS': env('SUPPORT_JOBS', 'redis' if redis_url else 'sqlite'),
         'SUPPORT_INTAKE_RATE_LIMIT': env('SUPPORT_INTAKE_RATE_LIMIT', '600/minute'),
         'SUPPORT_SIGNATURE_TOLERANCE': int(env('SUPPORT_SIGNATURE_TOLERANCE', '300')),
@@ -56,3 +56,14 @@ def normalise_url(url: str) -> str:
     if url.startswith(('postgresql://', 'postgres://')):
         return 'postgresql+psycopg://' + url.split('://', 1)[1]
     return url
+
+
+def _running_async_mode() -> str:
+    """gevent when a gevent worker patched this process, threading otherwise (never eventlet)."""
+    try:
+        from gevent import monkey
+        if monkey.is_module_patched('socket'):
+            return 'gevent'
+    except ImportError:
+        pass
+    return 'threading'

@@ -22,4 +22,4 @@ def _no_key() -> str:
     return 'global'
 
 
-limiter = Limiter(key_func=_no_key, default_limits=[], strategy='moving-window')
+limiter = Limiter(key_func=_no_key, default_limits=[], strategy='sliding-window-counter')

@@ -2,7 +2,8 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..clients.models import Client
 from ..core.clock import utcnow
@@ -77,63 +78,72 @@ def record(ticket: Ticket, kind: str, actor: Actor, before=None, after=None) -> 
     return entry
 
 
-def find_or_create_customer(client: Client, contact: CustomerContact) -> Customer:
+def find_or_create_customer(client: Client, contact: CustomerContact, language: str | None = None) -> Customer:
     """The customer any of these identities belongs to, else a new one.
 
-    Identities are unique per client, so two requests creating the same new
-    customer at once cannot both succeed: the loser finds the winner's row.
+    Identities are unique per client; they are inserted with ON CONFLICT DO NOTHING,
+    so two requests creating the same new customer at once never fail: the one that
+    lost keeps the winner's customer and drops its own empty row.
     """
     identities = contact.identities()
-    customer = _customer_by_identity(client.id, identities)
-    if customer is None:
-        try:
-            with db.session.begin_nested():
-                customer = Customer(client_id=client.id, name=contact.name, email=contact.email,
-                                    phone=contact.phone, handle=contact.handle)
-                db.session.add(customer)
-                db.session.flush()
-                for kind, value in identities:
-                    db.session.add(CustomerIdentity(client_id=client.id, customer=customer, kind=kind, value=value))
-                db.session.flush()
-        except IntegrityError:
-            customer = _customer_by_identity(client.id, identities)
-    _complete_identities(client.id, customer, contact, identities)
-    return customer
-
-
-def _customer_by_identity(client_id: int, identities) -> Customer | None:
-    for kind, value in identities:
-        customer = db.session.scalar(
-            sa.select(Customer).join(CustomerIdentity)
-            .where(CustomerIdentity.client_id == client_id, CustomerIdentity.kind == kind,
-                   CustomerIdentity.value == value))
-        if customer is not None:
-            return customer
-    return None
-
-
-def _complete_identities(client_id: int, customer: Customer, contact: CustomerContact, identities) -> None:
-    """Learn contacts a known customer gives for the first time (a phone, say)."""
-    known = {(i.kind, i.value) for i in customer.identities}
-    for kind, value in identities:
-        if (kind, value) in known:
-            continue
-        try:
-            with db.session.begin_nested():
-                db.session.add(CustomerIdentity(client_id=client_id, customer=customer, kind=kind, value=value))
-                db.session.flush()
-        except IntegrityError:
-            pass  # it belongs to another customer record; keep both as they are
+    owners = _identity_owners(client.id, identities)
+    if owners:
+        customer = db.session.get(Customer, owners[_first_owned(owners, identities)])
+    else:
+        customer = Customer(client_id=client.id, name=contact.name, email=contact.email, phone=contact.phone,
+                            handle=contact.handle, preferred_language=language)
+        db.session.add(customer)
+        db.session.flush()
+    missing = [(kind, value) for kind, value in identities if (kind, value) not in owners]
+    if missing and _claim_identities(client.id, customer.id, missing) < len(missing) and not owners:
+        customer = _adopt_concurrent_customer(client.id, customer, identities)
     for attr in ('name', 'email', 'phone', 'handle'):
         if getattr(customer, attr) is None and getattr(contact, attr):
             setattr(customer, attr, getattr(contact, attr))
+    return customer
 
 
-def decide_language(given: str | None, text: str, customer: Customer, client: Client) -> tuple[str, LanguageSource]:
-    """The ticket's language and how it was decided."""
+def _first_owned(owners: dict, identities) -> tuple:
+    """The first identity (in the caller's order) that someone owns."""
+    return next(pair for pair in identities if pair in owners)
+
+
+def _identity_owners(client_id: int, identities) -> dict[tuple[str, str], int]:
+    if not identities:
+        return {}
+    rows = db.session.execute(
+        sa.select(CustomerIdentity.kind, CustomerIdentity.value, CustomerIdentity.customer_id)
+        .where(CustomerIdentity.client_id == client_id,
+               sa.tuple_(CustomerIdentity.kind, CustomerIdentity.value).in_(identities)))
+    return {(kind, value): customer_id for kind, value, customer_id in rows}
+
+
+def _claim_identities(client_id: int, customer_id: int, pairs) -> int:
+    """Insert identities nobody holds yet; returns how many were ours to take."""
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql_insert if dialect == 'postgresql' else sqlite_insert)(CustomerIdentity)
+    statement = insert.values([{'client_id': client_id, 'customer_id': customer_id, 'kind': kind, 'value': value}
+                               for kind, value in pairs]).on_conflict_do_nothing().returning(CustomerIdentity.id)
+    return len(db.session.execute(statement).all())
+
+
+def _adopt_concurrent_customer(client_id: int, mine: Customer, identities) -> Customer:
+    """Another request created this customer at the same moment: use theirs, drop ours if it is empty."""
+    owners = _identity_owners(client_id, identities)
+    winner_id = next((owner for owner in owners.values() if owner != mine.id), None)
+    if winner_id is None:
+        return mine
+    if mine.id not in owners.values():
+        db.session.delete(mine)
+        db.session.flush()
+    return db.session.get(Customer, winner_id)
+
+
+def decide_language(given: str | None, detected: str | None, customer: Customer,
+                    client: Client) -> tuple[str, LanguageSource]:
+    """The ticket's language and how it was decided (``detected``: what the text says, if anything)."""
     if given:
         return given, LanguageSource.given
-    detected = language.detect(text)
     if detected:
         return detected, LanguageSource.detected
     if customer.preferred_language:
@@ -143,12 +153,13 @@ def decide_language(given: str | None, text: str, customer: Customer, client: Cl
 
 def open_ticket(client: Client, inbound: InboundTicket, actor: Actor) -> Ticket:
     """Create a ticket with its first inbound message (flushed, not committed)."""
-    customer = find_or_create_customer(client, inbound.customer)
-    lang, source = decide_language(inbound.language, f'{inbound.subject}\n{inbound.body}', customer, client)
-    if customer.preferred_language is None and source in (LanguageSource.given, LanguageSource.detected):
+    text_language = inbound.language or language.detect(f'{inbound.subject}\n{inbound.body}')
+    customer = find_or_create_customer(client, inbound.customer, text_language)
+    lang, source = decide_language(inbound.language, text_language, customer, client)
+    if customer.preferred_language is None and text_language:
         customer.preferred_language = lang
     now = utcnow()
-    ticket = Ticket(client_id=client.id, customer=customer, channel=inbound.channel, language=lang,
+    ticket = Ticket(client=client, customer=customer, channel=inbound.channel, language=lang,
                     language_source=source, priority=inbound.priority, status=Status.new,
                     subject=inbound.subject, product=inbound.product, tags=_clean_tags(inbound.tags),
                     external_id=inbound.external_id, created_at=now, updated_at=now)
@@ -268,5 +279,15 @@ def ingest(client: Client, inbound: InboundTicket, actor: Actor, *,
     ticket = open_ticket(db.session.merge(client), inbound, actor)
     if claim is not None:
         claim.resource_id = ticket.id
-    db.session.commit()
+    _commit_keeping_loaded()
     return ticket, True
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what we just wrote, so the response needs no reloads."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

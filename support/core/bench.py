@@ -1,0 +1,32 @@
+"""The ceiling for the intake path, served only when ``SUPPORT_BENCH=1``.
+
+``POST /api/v1/bench/insert`` validates a small JSON body with marshmallow and
+inserts one row: the least a request that writes can cost on this stack.
+``bench/ingest.py`` compares the real intake with it.
+"""
+import uuid
+
+from flask import Blueprint, jsonify, request
+from marshmallow import fields, validate
+
+from .access import mark_access
+from .extensions import db
+from .idempotency import IdempotencyKey
+from .schemas import Schema
+
+blp = Blueprint('bench', __name__)
+
+
+class _MinimalSchema(Schema):
+    subject = fields.String(required=True, validate=validate.Length(max=300))
+    body = fields.String(required=True)
+
+
+def _insert():
+    data = _MinimalSchema().load(request.get_json())
+    db.session.add(IdempotencyKey(scope='bench', key=uuid.uuid4().hex, request_hash=data['subject'][:64]))
+    db.session.commit()
+    return jsonify({'ok': True}), 201
+
+
+blp.add_url_rule('/api/v1/bench/insert', 'insert', mark_access(_insert, 'bench-only'), methods=['POST'])
