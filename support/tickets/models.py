@@ -144,6 +144,7 @@ class Message(Base):
 
 class TicketEvent(Base):
     """Append-only history: who changed what on a ticket, before and after, and when."""
+    author_customer: Mapped[Customer | None] = relationship()
 
     __tablename__ = 'ticket_events'
 

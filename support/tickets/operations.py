@@ -79,33 +79,54 @@ def record(ticket: Ticket, kind: str, actor: Actor, before=None, after=None) -> 
 
 
 def find_or_create_customer(client: Client, contact: CustomerContact, language: str | None = None) -> Customer:
-    """The customer any of these identities belongs to, else a new one.
+    """The customer any of these identities belongs to, else a new one (flushed).
 
     Identities are unique per client; they are inserted with ON CONFLICT DO NOTHING,
     so two requests creating the same new customer at once never fail: the one that
     lost keeps the winner's customer and drops its own empty row.
     """
+    staged = _stage_customer(client, contact, language)
+    db.session.flush()
+    customer = _settle_identities(client.id, staged)
+    if customer is not staged.customer:
+        db.session.delete(staged.customer)
+    return customer
+
+
+@dataclass
+class _StagedCustomer:
+    customer: Customer
+    identities: list[tuple[str, str]]
+    owners: dict
+
+
+def _stage_customer(client: Client, contact: CustomerContact, language: str | None) -> _StagedCustomer:
+    """Find the customer by identity, or add a new one to the session (not flushed)."""
     identities = contact.identities()
     owners = _identity_owners(client.id, identities)
     if owners:
-        customer = db.session.get(Customer, owners[_first_owned(owners, identities)])
+        customer = db.session.get(Customer, owners[next(pair for pair in identities if pair in owners)])
     else:
         customer = Customer(client_id=client.id, name=contact.name, email=contact.email, phone=contact.phone,
                             handle=contact.handle, preferred_language=language)
         db.session.add(customer)
-        db.session.flush()
-    missing = [(kind, value) for kind, value in identities if (kind, value) not in owners]
-    if missing and _claim_identities(client.id, customer.id, missing) < len(missing) and not owners:
-        customer = _adopt_concurrent_customer(client.id, customer, identities)
     for attr in ('name', 'email', 'phone', 'handle'):
         if getattr(customer, attr) is None and getattr(contact, attr):
             setattr(customer, attr, getattr(contact, attr))
-    return customer
+    return _StagedCustomer(customer, identities, owners)
 
 
-def _first_owned(owners: dict, identities) -> tuple:
-    """The first identity (in the caller's order) that someone owns."""
-    return next(pair for pair in identities if pair in owners)
+def _settle_identities(client_id: int, staged: _StagedCustomer) -> Customer:
+    """Claim the identities nobody holds yet (customer flushed); the customer to keep."""
+    missing = [pair for pair in staged.identities if pair not in staged.owners]
+    if not missing or _claim_identities(client_id, staged.customer.id, missing) == len(missing) or staged.owners:
+        return staged.customer
+    # Another request created this customer at the same moment: keep theirs.
+    owners = _identity_owners(client_id, staged.identities)
+    winner_id = next((owner for owner in owners.values() if owner != staged.customer.id), None)
+    if winner_id is None or staged.customer.id in owners.values():
+        return staged.customer
+    return db.session.get(Customer, winner_id)
 
 
 def _identity_owners(client_id: int, identities) -> dict[tuple[str, str], int]:
@@ -127,18 +148,6 @@ def _claim_identities(client_id: int, customer_id: int, pairs) -> int:
     return len(db.session.execute(statement).all())
 
 
-def _adopt_concurrent_customer(client_id: int, mine: Customer, identities) -> Customer:
-    """Another request created this customer at the same moment: use theirs, drop ours if it is empty."""
-    owners = _identity_owners(client_id, identities)
-    winner_id = next((owner for owner in owners.values() if owner != mine.id), None)
-    if winner_id is None:
-        return mine
-    if mine.id not in owners.values():
-        db.session.delete(mine)
-        db.session.flush()
-    return db.session.get(Customer, winner_id)
-
-
 def decide_language(given: str | None, detected: str | None, customer: Customer,
                     client: Client) -> tuple[str, LanguageSource]:
     """The ticket's language and how it was decided (``detected``: what the text says, if anything)."""
@@ -154,7 +163,8 @@ def decide_language(given: str | None, detected: str | None, customer: Customer,
 def open_ticket(client: Client, inbound: InboundTicket, actor: Actor) -> Ticket:
     """Create a ticket with its first inbound message (flushed, not committed)."""
     text_language = inbound.language or language.detect(f'{inbound.subject}\n{inbound.body}')
-    customer = find_or_create_customer(client, inbound.customer, text_language)
+    staged = _stage_customer(client, inbound.customer, text_language)
+    customer = staged.customer
     lang, source = decide_language(inbound.language, text_language, customer, client)
     if customer.preferred_language is None and text_language:
         customer.preferred_language = lang
@@ -164,13 +174,18 @@ def open_ticket(client: Client, inbound: InboundTicket, actor: Actor) -> Ticket:
                     subject=inbound.subject, product=inbound.product, tags=_clean_tags(inbound.tags),
                     external_id=inbound.external_id, created_at=now, updated_at=now)
     db.session.add(ticket)
-    message = Message(ticket=ticket, kind=MessageKind.inbound, author_customer_id=customer.id,
+    message = Message(ticket=ticket, kind=MessageKind.inbound, author_customer=customer,
                       body=inbound.body, language=lang, created_at=now)
     db.session.add(message)
-    db.session.flush()
     record(ticket, 'created', actor, after={'status': ticket.status.value, 'language': lang,
                                              'language_source': source.value, 'channel': ticket.channel.value,
                                              'priority': ticket.priority.value})
+    db.session.flush()  # customer, ticket, message and history in one flush
+    settled = _settle_identities(client.id, staged)
+    if settled is not customer:
+        ticket.customer = message.author_customer = settled
+        db.session.flush()
+        db.session.delete(customer)
     ticket_created.send(ticket, message=message, actor=actor)
     return ticket
 

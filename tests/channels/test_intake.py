@@ -187,3 +187,30 @@ class TestBadInput:
     def test_json_that_is_not_an_object(self, make, http):
         response = post_raw(http, make.client(), b'[1, 2, 3]')
         assert response.status_code == 422
+
+
+def test_same_new_customer_writing_twice_at_once_is_one_customer(app, make):
+    from support.tickets.models import Customer, CustomerIdentity
+    creds = make.client()
+    bodies = [json.dumps(ticket_body(subject=f'Parallel {i}', customer={'name': 'Twin', 'email': 'twin@example.com',
+                                                                       'phone': '+52 55 0000 0000'})).encode()
+              for i in range(6)]
+    barrier = threading.Barrier(len(bodies))
+    codes = []
+    db.session.close()
+
+    def fire(raw):
+        with app.test_client() as http:
+            barrier.wait()
+            codes.append(post_raw(http, creds, raw).status_code)
+
+    threads = [threading.Thread(target=fire, args=(raw,)) for raw in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db.session.remove()
+    assert codes == [201] * len(bodies)
+    assert db.session.query(Customer).count() == 1
+    assert db.session.query(CustomerIdentity).count() == 2
+    assert {t.customer_id for t in db.session.query(Ticket)} == {db.session.query(Customer).one().id}
