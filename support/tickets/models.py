@@ -140,11 +140,11 @@ class Message(Base):
 
     ticket: Mapped[Ticket] = relationship(back_populates='messages')
     author_agent: Mapped[Agent | None] = relationship()
+    author_customer: Mapped[Customer | None] = relationship()
 
 
 class TicketEvent(Base):
     """Append-only history: who changed what on a ticket, before and after, and when."""
-    author_customer: Mapped[Customer | None] = relationship()
 
     __tablename__ = 'ticket_events'
 
