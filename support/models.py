@@ -3,7 +3,14 @@
 
 def import_all():
     from .agents import models as _agents  # noqa: F401
+    from .agents import presence as _presence  # noqa: F401
+    from .channels import models as _channels  # noqa: F401
     from .clients import models as _clients  # noqa: F401
+    from .clients import webhook_models as _webhooks  # noqa: F401
+    from .console import models as _console  # noqa: F401
     from .core import idempotency as _idempotency  # noqa: F401
+    from .lab import models as _lab  # noqa: F401
+    from .outbound import models as _outbound  # noqa: F401
+    from .routing import models as _routing  # noqa: F401
     from .sites import models as _sites  # noqa: F401
     from .tickets import models as _tickets  # noqa: F401

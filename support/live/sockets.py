@@ -39,10 +39,22 @@ def on_connect(auth=None):
         db.session.remove()
         raise ConnectionRefusedError('unauthorized')
     join_room(agent_room(agent.id))
+    snapshots.send_agent_snapshot(request.sid, agent)
     if agent.has_role(Role.supervisor):
         join_room(SUPERVISORS)
         snapshots.send_supervisor_snapshot(request.sid)
+    _join_lab(agent)
     db.session.remove()
+
+
+def _join_lab(agent) -> None:
+    """Lab rooms (``lab:<site id>``; every site for supervisors) and the lab board snapshot."""
+    from ..lab.queries import lab_rooms, lab_snapshot
+    rooms = lab_rooms(agent)
+    for room in rooms:
+        join_room(room)
+    if rooms:
+        socketio.emit('lab.snapshot', lab_snapshot(agent), to=request.sid, namespace=NAMESPACE)
 
 
 def emit(name: str, payload: dict, rooms) -> None:

@@ -1,0 +1,1 @@
+"""The lab: equipment units per site, checkouts bound to tickets, holds, reservations."""
