@@ -58,6 +58,8 @@ def _register_api(app: Flask) -> None:
         api.register_blueprint(blueprint)
     from .lab.api import blp as lab_blp
     api.register_blueprint(lab_blp)
+    from .console import register as register_console
+    register_console(app, api)
     app.extensions['support_api'] = api
     if os.environ.get('SUPPORT_BENCH') == '1':
         from .core.bench import blp as bench_blp

@@ -1,0 +1,20 @@
+"""Live event for new messages, so consoles can mark tickets unread and refresh an open thread.
+
+``message.created``: the ticket summary plus ``message`` ``{id, kind, author_type, created_at}``
+(no body: receivers fetch the ticket), to the assignee's room and the supervisors.
+"""
+from ..core.extensions import db
+from ..core.live import publish
+from ..live.payloads import ticket_summary
+from ..live.sockets import SUPERVISORS, agent_room
+from ..tickets.signals import message_added
+
+
+@message_added.connect
+def _on_message_added(ticket, message, **kwargs):
+    payload = ticket_summary(ticket)
+    payload['message'] = {'id': message.id, 'kind': message.kind.value,
+                          'author_type': 'agent' if message.author_agent_id else 'customer',
+                          'created_at': message.created_at.isoformat()}
+    rooms = [SUPERVISORS] + ([agent_room(ticket.assignee_id)] if ticket.assignee_id else [])
+    publish(db.session, 'message.created', payload, rooms)

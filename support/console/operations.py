@@ -1,0 +1,129 @@
+"""Canned answers, read markers and the agent's own ticket list."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..agents.models import Agent, Role
+from ..clients.models import Client
+from ..core.clock import utcnow
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.extensions import db
+from ..core.i18n import _
+from ..live.payloads import ticket_summary
+from ..tickets.models import Message, MessageKind, Ticket
+from ..tickets.states import ACTIVE, Status
+from .models import CannedAnswer, TicketRead
+
+RECENTLY_RESOLVED = timedelta(hours=12)
+MY_TICKETS_LIMIT = 200
+
+
+def client_by_slug(slug: str | None, field: str = 'client') -> Client | None:
+    if slug is None:
+        return None
+    client = db.session.scalar(sa.select(Client).where(Client.slug == slug))
+    if client is None:
+        raise ValidationFailed(fields={field: [_('No client "{slug}".').format(slug=slug)]})
+    return client
+
+
+def list_canned_answers(agent: Agent, client_slug: str | None, language: str | None) -> list[CannedAnswer]:
+    """Answers the agent may use: for the client asked (plus those for every client), in one language."""
+    query = sa.select(CannedAnswer).options(selectinload(CannedAnswer.client))
+    if client_slug is not None:
+        client = client_by_slug(client_slug)
+        if not agent.serves_client(client.id):
+            raise Forbidden(_('You do not serve this client.'))
+        query = query.where(sa.or_(CannedAnswer.client_id.is_(None), CannedAnswer.client_id == client.id))
+    elif agent.role == Role.agent and agent.clients:
+        served = [c.id for c in agent.clients]
+        query = query.where(sa.or_(CannedAnswer.client_id.is_(None), CannedAnswer.client_id.in_(served)))
+    if language:
+        query = query.where(CannedAnswer.language == language)
+    return list(db.session.scalars(query.order_by(CannedAnswer.title, CannedAnswer.id)))
+
+
+def create_canned_answer(client_slug: str | None, language: str, title: str, body: str) -> CannedAnswer:
+    answer = CannedAnswer(client=client_by_slug(client_slug), language=language, title=title, body=body,
+                          created_at=utcnow(), updated_at=utcnow())
+    db.session.add(answer)
+    _flush_unique(title)
+    return answer
+
+
+def update_canned_answer(answer_id: int, data: dict) -> CannedAnswer:
+    answer = get_canned_answer(answer_id)
+    for name in ('language', 'title', 'body'):
+        if name in data:
+            setattr(answer, name, data[name])
+    answer.updated_at = utcnow()
+    _flush_unique(answer.title)
+    return answer
+
+
+def get_canned_answer(answer_id: int) -> CannedAnswer:
+    answer = db.session.get(CannedAnswer, answer_id)
+    if answer is None:
+        raise NotFound(_('No such canned answer.'))
+    return answer
+
+
+def _flush_unique(title: str) -> None:
+    """The unique constraint (client, language, title) decides, races included."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(_('A canned answer titled "{title}" already exists for this client and language.')
+                       .format(title=title), code='duplicate')
+
+
+def mark_read(agent: Agent, ticket: Ticket) -> None:
+    """Remember that the agent has seen everything on this ticket up to now."""
+    now = utcnow()
+    row = db.session.get(TicketRead, (agent.id, ticket.id))
+    if row is not None:
+        row.read_at = now
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(TicketRead(agent_id=agent.id, ticket_id=ticket.id, read_at=now))
+            db.session.flush()
+    except IntegrityError:  # another tab marked it at the same moment
+        db.session.get(TicketRead, (agent.id, ticket.id)).read_at = now
+
+
+def my_tickets(agent: Agent) -> list[dict]:
+    """The agent's active (and recently resolved) tickets, newest activity first, with unread flags."""
+    since = utcnow() - RECENTLY_RESOLVED
+    last_message = (sa.select(Message.ticket_id, sa.func.max(Message.created_at).label('last_at'))
+                    .group_by(Message.ticket_id).subquery())
+    last_inbound = (sa.select(Message.ticket_id, sa.func.max(Message.created_at).label('inbound_at'))
+                    .where(Message.kind == MessageKind.inbound).group_by(Message.ticket_id).subquery())
+    query = (sa.select(Ticket, last_message.c.last_at, last_inbound.c.inbound_at, TicketRead.read_at)
+             .outerjoin(last_message, last_message.c.ticket_id == Ticket.id)
+             .outerjoin(last_inbound, last_inbound.c.ticket_id == Ticket.id)
+             .outerjoin(TicketRead, sa.and_(TicketRead.ticket_id == Ticket.id, TicketRead.agent_id == agent.id))
+             .where(Ticket.assignee_id == agent.id)
+             .where(sa.or_(Ticket.status.in_(list(ACTIVE)),
+                           sa.and_(Ticket.status == Status.resolved, Ticket.updated_at >= since)))
+             .options(selectinload(Ticket.customer), selectinload(Ticket.client))
+             .order_by(Ticket.updated_at.desc()).limit(MY_TICKETS_LIMIT))
+    items = [_my_ticket(*row) for row in db.session.execute(query)]
+    items.sort(key=lambda item: item['last_activity_at'], reverse=True)
+    return items
+
+
+def _my_ticket(ticket: Ticket, last_at, inbound_at, read_at) -> dict:
+    item = ticket_summary(ticket)
+    item['last_activity_at'] = max(ticket.updated_at, last_at) if last_at else ticket.updated_at
+    item['unread'] = inbound_at is not None and (read_at is None or inbound_at > read_at)
+    return item
+
+
+def colleagues() -> list[Agent]:
+    """Everyone active a ticket can be transferred to."""
+    return list(db.session.scalars(sa.select(Agent).where(Agent.active.is_(True))
+                                   .options(selectinload(Agent.site)).order_by(Agent.name)))

@@ -1,0 +1,480 @@
+// The agent console: presence, offers with a countdown, my tickets, the ticket view and composer.
+import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTyping, label, me, option,
+  reportError, serverNow, setupLocaleSwitch, t, toast} from './common.js';
+import {LabPanel} from './lab.js';
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  offers: new Map(),      // offer id -> {offer, deadline (browser ms)}
+  tickets: [],            // my tickets (summaries with unread, last_activity_at)
+  current: null,          // the open ticket (detail)
+  canned: new Map(),      // "client:language" -> [answers]
+  colleagues: null,
+  queues: null,
+  reasons: null,
+};
+const lab = features.lab ? new LabPanel() : null;
+
+// ---------- presence ----------
+async function loadReasons() {
+  if (state.reasons) return state.reasons;
+  try { state.reasons = await api('GET', '/routing/away-reasons'); } catch (err) { state.reasons = []; }
+  const select = $('away-reason');
+  select.replaceChildren(...state.reasons.map((r) => option(r.code, r.label)));
+  return state.reasons;
+}
+
+function showPresence(presence) {
+  if (!presence || !$('presence')) return;
+  $('presence').value = presence.status;
+  $('away-reason').hidden = presence.status !== 'away';
+  if (presence.reason) $('away-reason').value = presence.reason;
+  document.body.dataset.presence = presence.status;
+}
+
+function showLoad(load = {}, capacities = {}) {
+  const parts = Object.keys(capacities).map((ch) => `${label('channel', ch)} ${load[ch] || 0}/${capacities[ch]}`);
+  $('load').textContent = parts.join(' · ');
+}
+
+async function changePresence() {
+  const status = $('presence').value;
+  $('away-reason').hidden = status !== 'away';
+  if (status === 'away') await loadReasons();
+  const body = {status};
+  if (status === 'away' && $('away-reason').value) body.reason = $('away-reason').value;
+  try {
+    const presence = await api('PUT', '/routing/me/presence', body);
+    showPresence(presence);
+    toast(t('presence.changed', {status: t(`presence.${presence.status}`)}));
+  } catch (err) { reportError(err); loadMe(); }
+}
+
+function applyMe(snapshot) {
+  showPresence(snapshot.presence);
+  showLoad(snapshot.load, snapshot.capacities);
+  const pending = (snapshot.offers || []).filter((o) => o.status === 'pending');
+  state.offers.clear();
+  for (const offer of pending) addOffer(offer, snapshot.generated_at, false);
+  renderOffers();
+}
+
+async function loadMe() {
+  if (!features.routing) return;
+  try { applyMe(await api('GET', '/routing/me')); } catch (err) { reportError(err); }
+}
+
+// ---------- offers ----------
+function addOffer(offer, referenceIso, render = true) {
+  if (offer.status && offer.status !== 'pending') return;
+  // Count down from a server-side reference (the offer's creation, the snapshot's time): immune to clock skew.
+  const reference = referenceIso ? Date.parse(referenceIso) : serverNow();
+  const remaining = Date.parse(offer.expires_at) - reference;
+  state.offers.set(offer.id, {offer, deadline: Date.now() + remaining});
+  if (render) renderOffers();
+}
+
+function removeOffer(id) {
+  const had = state.offers.delete(id);
+  if (had) renderOffers();
+  return had;
+}
+
+function offerCard({offer}) {
+  const ticket = offer.ticket;
+  return el('li', {class: 'offer', dataset: {offerId: offer.id, testid: 'offer'}},
+    el('div', {class: 'offer-head'},
+      el('strong', {}, ticket.customer?.name || t('customer.none')),
+      el('span', {class: 'countdown', dataset: {testid: 'countdown'}})),
+    el('div', {class: 'subject'}, ticket.subject),
+    el('div', {class: 'badges'},
+      el('span', {class: `badge ch-${ticket.channel}`}, label('channel', ticket.channel)),
+      el('span', {class: 'badge lang'}, label('language', ticket.language)),
+      el('span', {class: `badge prio-${ticket.priority}`}, label('priority', ticket.priority)),
+      el('span', {class: 'badge'}, ticket.client || '')),
+    el('div', {class: 'bar'}, el('span')),
+    el('div', {class: 'row'},
+      el('button', {type: 'button', class: 'primary', dataset: {testid: 'accept'},
+        onclick: () => acceptOffer(offer)}, t('offers.accept')),
+      el('button', {type: 'button', dataset: {testid: 'decline'}, onclick: () => declineOffer(offer)},
+        t('offers.decline'))));
+}
+
+function renderOffers() {
+  const list = $('offer-list');
+  if (!list) return;
+  const offers = [...state.offers.values()].sort((a, b) => a.deadline - b.deadline);
+  list.replaceChildren(...(offers.length ? offers.map(offerCard) : [el('li', {class: 'empty'}, t('offers.none'))]));
+  $('offer-count').textContent = String(offers.length);
+  document.title = offers.length ? `(${offers.length}) ${document.title.replace(/^\(\d+\) /, '')}`
+    : document.title.replace(/^\(\d+\) /, '');
+  tickOffers();
+}
+
+function tickOffers() {
+  const now = Date.now();
+  for (const [id, entry] of state.offers) {
+    const left = (entry.deadline - now) / 1000;
+    const card = document.querySelector(`.offer[data-offer-id="${id}"]`);
+    if (left <= -1) { removeOffer(id); return; }
+    if (!card) continue;
+    card.querySelector('.countdown').textContent = t('offers.expires_in', {seconds: Math.max(0, Math.ceil(left))});
+    const total = (Date.parse(entry.offer.expires_at) - Date.parse(entry.offer.created_at)) / 1000 || 1;
+    card.querySelector('.bar span').style.width = `${Math.max(0, Math.min(100, (left / total) * 100))}%`;
+    card.classList.toggle('urgent', left < 5);
+  }
+}
+
+async function acceptOffer(offer) {
+  try {
+    const ticket = await api('POST', `/routing/offers/${offer.id}/accept`);
+    removeOffer(offer.id);
+    toast(t('offers.accepted', {number: ticket.number}));
+    await loadTickets();
+    await openTicket(ticket.id);
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 409 || err.status === 404)) {
+      removeOffer(offer.id);
+      toast(t('offers.taken'), 'error');
+    } else reportError(err);
+  }
+}
+
+async function declineOffer(offer) {
+  try {
+    await api('POST', `/routing/offers/${offer.id}/decline`);
+    removeOffer(offer.id);
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 409 || err.status === 404)) removeOffer(offer.id);
+    else reportError(err);
+  }
+}
+
+// ---------- my tickets ----------
+async function loadTickets() {
+  try {
+    state.tickets = (await api('GET', '/console/my-tickets')).items;
+    renderTickets();
+  } catch (err) { reportError(err); }
+}
+const refreshTickets = debounce(loadTickets, 150);
+
+function ticketItem(ticket) {
+  const current = state.current?.id === ticket.id;
+  return el('li', {},
+    el('button', {type: 'button', class: `ticket-item${ticket.unread ? ' unread' : ''}${current ? ' current' : ''}`,
+      'aria-current': current ? 'true' : null, dataset: {ticketId: ticket.id, testid: 'ticket-item'},
+      onclick: () => openTicket(ticket.id)},
+    el('span', {class: 'line1'},
+      ticket.unread ? el('span', {class: 'dot', title: t('tickets.unread'), dataset: {testid: 'unread'}},
+        el('span', {class: 'visually-hidden'}, t('tickets.unread'))) : null,
+      el('span', {class: 'num'}, `#${ticket.number}`),
+      el('span', {class: 'subject'}, ticket.subject)),
+    el('span', {class: 'line2 muted small'},
+      [ticket.customer?.name || t('customer.none'), label('channel', ticket.channel),
+        label('status', ticket.status), fmtDateTime(ticket.last_activity_at)].join(' · '))));
+}
+
+function renderTickets() {
+  const list = $('ticket-list');
+  list.replaceChildren(...(state.tickets.length ? state.tickets.map(ticketItem)
+    : [el('li', {class: 'empty'}, t('tickets.none'))]));
+}
+
+// ---------- ticket view ----------
+async function openTicket(id) {
+  try {
+    const ticket = await api('GET', `/tickets/${id}`);
+    const switching = state.current?.id !== ticket.id;
+    state.current = ticket;
+    renderTicket(ticket, switching);
+    markRead(ticket.id);
+    renderTickets();
+  } catch (err) { reportError(err); }
+}
+
+async function markRead(id) {
+  const entry = state.tickets.find((x) => x.id === id);
+  try {
+    await api('PUT', `/console/tickets/${id}/read`);
+    if (entry) { entry.unread = false; renderTickets(); }
+  } catch (err) { console.warn(err); }
+}
+
+function renderTicket(ticket, switching) {
+  $('ticket-empty').hidden = true;
+  $('ticket-view').hidden = false;
+  $('ticket-view').dataset.ticketId = ticket.id;
+  $('t-title').replaceChildren(el('span', {class: 'num'}, `#${ticket.number}`), ' ', el('span', {}, ticket.subject));
+  $('t-meta').replaceChildren(
+    el('span', {class: `badge status-${ticket.status}`, dataset: {testid: 'status-badge'}}, label('status', ticket.status)),
+    el('span', {class: `badge prio-${ticket.priority}`}, label('priority', ticket.priority)),
+    el('span', {class: `badge ch-${ticket.channel}`}, label('channel', ticket.channel)),
+    el('span', {class: 'badge lang', dataset: {testid: 'ticket-language'}}, label('language', ticket.language)),
+    el('span', {class: 'badge'}, ticket.client),
+    ticket.product ? el('span', {class: 'badge'}, ticket.product) : null);
+  renderStatusSelect(ticket);
+  $('t-priority').replaceChildren(...Object.keys(labels.priority).map(
+    (p) => option(p, label('priority', p), p === ticket.priority)));
+  renderThread(ticket);
+  renderCustomer(ticket);
+  renderHistory(ticket);
+  if (switching) {
+    $('body').value = '';
+    $('after-status').value = '';
+    loadCanned(ticket);
+    if (features.routing) loadTransferTargets();
+    lab?.showTicket(ticket);
+  }
+}
+
+function renderStatusSelect(ticket) {
+  const allowed = labels.transitions[ticket.status] || [];
+  $('t-status').replaceChildren(option(ticket.status, label('status', ticket.status), true),
+    ...allowed.map((s) => option(s, label('status', s))));
+}
+
+function authorName(message) {
+  if (message.kind === 'inbound') return message.author?.name || t('thread.customer');
+  return message.author?.name || '';
+}
+
+const KIND_LABEL = {inbound: 'thread.customer', outbound: 'thread.reply', note: 'thread.note', call: 'thread.call'};
+
+function renderThread(ticket) {
+  const items = ticket.messages.map((m) => el('li', {class: `msg kind-${m.kind}`, dataset: {messageId: m.id, testid: 'message'}},
+    el('div', {class: 'msg-head small'},
+      el('strong', {}, authorName(m)),
+      el('span', {class: 'muted'}, t(KIND_LABEL[m.kind] || 'thread.call')),
+      el('time', {class: 'muted', datetime: m.created_at}, fmtDateTime(m.created_at))),
+    el('div', {class: 'msg-body', dataset: {testid: 'message-body'}}, m.body)));
+  $('thread').replaceChildren(...(items.length ? items : [el('li', {class: 'empty'}, t('thread.empty'))]));
+  $('thread').lastElementChild?.scrollIntoView({block: 'nearest'});
+}
+
+function renderCustomer(ticket) {
+  const c = ticket.customer || {};
+  const facts = [['customer.name', c.name], ['customer.email', c.email], ['customer.phone', c.phone],
+    ['customer.handle', c.handle], ['customer.language', label('language', c.preferred_language)],
+    ['customer.client', ticket.client], ['customer.product', ticket.product],
+    ['customer.opened', fmtDateTime(ticket.created_at)]];
+  $('customer').replaceChildren(...facts.flatMap(([key, value]) => [el('dt', {}, t(key)),
+    el('dd', {class: value ? '' : 'muted'}, value || t('customer.none'))]));
+  $('customer-panel').hidden = false;
+}
+
+function historyText(event) {
+  const key = `hist.${event.kind}`;
+  const known = t(key) !== key;
+  const change = (event.before || event.after) ? Object.keys(event.after || event.before || {})
+    .filter((k) => k !== 'message_id')
+    .map((k) => `${event.before?.[k] ?? '—'} → ${event.after?.[k] ?? '—'}`).join(', ') : '';
+  return [known ? t(key) : event.kind.replaceAll('_', ' '), change].filter(Boolean).join(': ');
+}
+
+function renderHistory(ticket) {
+  $('history').replaceChildren(...[...ticket.events].reverse().map((e) => el('li', {},
+    el('span', {}, historyText(e)),
+    el('span', {class: 'muted small'}, [e.actor?.name ? t('history.by', {name: e.actor.name}) : '',
+      fmtDateTime(e.created_at)].filter(Boolean).join(' · ')))));
+  $('history-panel').hidden = false;
+}
+
+async function reloadCurrent() {
+  if (state.current) await openTicket(state.current.id);
+}
+
+async function changeField(field, value) {
+  if (!state.current || value === state.current[field]) return;
+  try {
+    const ticket = await api('PATCH', `/tickets/${state.current.id}`, {[field]: value});
+    state.current = ticket;
+    renderTicket(ticket, false);
+    toast(t('ticket.updated'));
+    refreshTickets();
+  } catch (err) { reportError(err); renderTicket(state.current, false); }
+}
+
+// ---------- composer ----------
+function composerKind() {
+  return document.querySelector('#composer input[name=kind]:checked').value;
+}
+
+function setKind(kind) {
+  document.querySelector(`#composer input[name=kind][value=${kind}]`).checked = true;
+  $('composer').classList.toggle('note-mode', kind === 'note');
+  $('body').focus();
+}
+
+async function send(event) {
+  event?.preventDefault();
+  const ticket = state.current;
+  const body = $('body').value;
+  if (!ticket) return;
+  if (!body.trim()) { toast(t('composer.empty'), 'error'); $('body').focus(); return; }
+  const kind = composerKind();
+  const target = $('after-status').value;
+  // A reply moves a new ticket to open by itself; any other move goes in one request when it is allowed.
+  const from = kind === 'reply' && ticket.status === 'new' ? 'open' : ticket.status;
+  const direct = target && (labels.transitions[from] || []).includes(target);
+  const payload = {kind, body};
+  if (direct && kind === 'reply' && ticket.status !== 'new') payload.status = target;
+  $('send').disabled = true;
+  try {
+    await api('POST', `/tickets/${ticket.id}/messages`, payload);
+    if (target && !payload.status && (direct || target !== from)) {
+      await api('PATCH', `/tickets/${ticket.id}`, {status: target});
+    }
+    $('body').value = '';
+    $('after-status').value = '';
+    toast(t(kind === 'reply' ? 'composer.sent' : 'composer.noted'));
+    await reloadCurrent();
+    refreshTickets();
+  } catch (err) { reportError(err); await reloadCurrent(); } finally { $('send').disabled = false; }
+}
+
+async function loadCanned(ticket) {
+  const key = `${ticket.client}:${ticket.language}`;
+  const select = $('canned');
+  select.replaceChildren(option('', t('canned.pick')));
+  try {
+    if (!state.canned.has(key)) {
+      state.canned.set(key, await api('GET', `/canned-answers?client=${encodeURIComponent(ticket.client)}&language=${ticket.language}`));
+    }
+  } catch (err) { state.canned.set(key, []); }
+  if (state.current?.id !== ticket.id) return;
+  const answers = state.canned.get(key);
+  if (!answers.length) {
+    select.replaceChildren(option('', t('canned.none')));
+    select.disabled = true;
+    return;
+  }
+  select.disabled = false;
+  select.replaceChildren(option('', t('canned.pick')), ...answers.map((a) => option(String(a.id), a.title)));
+}
+
+function insertCanned() {
+  const select = $('canned');
+  const ticket = state.current;
+  const answer = (state.canned.get(`${ticket?.client}:${ticket?.language}`) || []).find((a) => String(a.id) === select.value);
+  select.value = '';
+  if (!answer) return;
+  const text = answer.body.replaceAll('{customer}', ticket.customer?.name || '').replaceAll('{agent}', me.name);
+  const area = $('body');
+  const start = area.selectionStart ?? area.value.length;
+  area.setRangeText(text, start, area.selectionEnd ?? start, 'end');
+  setKind('reply');
+}
+
+// ---------- transfer ----------
+async function loadTransferTargets() {
+  try {
+    if (!state.colleagues) state.colleagues = await api('GET', '/console/colleagues');
+    state.queues = await api('GET', '/routing/queues');
+  } catch (err) { state.queues = state.queues || []; }
+  const agents = state.colleagues.filter((a) => a.id !== me.id);
+  $('t-transfer').replaceChildren(option('', t('transfer.pick')),
+    el('optgroup', {label: t('transfer.agents')}, agents.map((a) => option(`agent:${a.id}`, a.name))),
+    el('optgroup', {label: t('transfer.queues')}, (state.queues || []).map((q) => option(`queue:${q.id}`, q.name))));
+}
+
+async function transfer() {
+  const [kind, id] = ($('t-transfer').value || '').split(':');
+  const ticket = state.current;
+  if (!ticket || !id) { toast(t('transfer.pick'), 'error'); $('t-transfer').focus(); return; }
+  try {
+    await api('POST', `/tickets/${ticket.id}/transfer`, {[`${kind}_id`]: Number(id)});
+    toast(t('transfer.done', {number: ticket.number}));
+    await loadTickets();
+    if (!state.tickets.some((x) => x.id === ticket.id)) closeTicket();
+    else await reloadCurrent();
+  } catch (err) { reportError(err); }
+}
+
+function closeTicket() {
+  state.current = null;
+  $('ticket-view').hidden = true;
+  $('ticket-empty').hidden = false;
+  $('customer-panel').hidden = true;
+  $('history-panel').hidden = true;
+  lab?.showTicket(null);
+  renderTickets();
+}
+
+// ---------- live events ----------
+function onTicketEvent(payload) {
+  refreshTickets();
+  if (state.current && state.current.id === (payload.id ?? payload.ticket?.id)) {
+    const wasMine = state.current.assignee?.id === me.id;
+    if (wasMine && payload.assignee_id !== undefined && payload.assignee_id !== me.id) closeTicket();
+    else reloadCurrentSoon();
+  }
+}
+const reloadCurrentSoon = debounce(reloadCurrent, 150);
+
+const handlers = {
+  'agent.snapshot': applyMe,
+  'offer.created': (offer) => { if (offer.agent_id === me.id) addOffer(offer, offer.created_at); },
+  'offer.accepted': (offer) => { removeOffer(offer.id); refreshTickets(); },
+  'offer.declined': (offer) => removeOffer(offer.id),
+  'offer.expired': (offer) => {
+    if (removeOffer(offer.id)) toast(t('offers.expired', {number: offer.ticket?.number ?? ''}));
+  },
+  'agent.presence': (p) => { if (p.agent_id === me.id) showPresence(p); },
+  'ticket.assigned': onTicketEvent,
+  'ticket.updated': onTicketEvent,
+  'ticket.queued': onTicketEvent,
+  'message.created': onTicketEvent,
+};
+if (lab) Object.assign(handlers, lab.handlers());
+
+// ---------- keyboard ----------
+function moveSelection(step) {
+  if (!state.tickets.length) return;
+  const index = state.tickets.findIndex((x) => x.id === state.current?.id);
+  const next = state.tickets[Math.max(0, Math.min(state.tickets.length - 1, index + step))];
+  if (next) openTicket(next.id).then(() => document.querySelector(`[data-ticket-id="${next.id}"]`)?.focus());
+}
+
+function onKey(event) {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && event.target === $('body')) {
+    send(event);
+    return;
+  }
+  if (isTyping(event) || event.altKey || event.ctrlKey || event.metaKey) return;
+  const first = [...state.offers.values()].sort((a, b) => a.deadline - b.deadline)[0]?.offer;
+  const actions = {
+    a: () => first && acceptOffer(first), d: () => first && declineOffer(first),
+    j: () => moveSelection(1), k: () => moveSelection(-1),
+    r: () => state.current && setKind('reply'), n: () => state.current && setKind('note'),
+  };
+  if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
+}
+
+// ---------- start ----------
+function start() {
+  setupLocaleSwitch();
+  $('composer').addEventListener('submit', send);
+  document.querySelectorAll('#composer input[name=kind]').forEach((input) =>
+    input.addEventListener('change', () => setKind(input.value)));
+  $('canned').addEventListener('change', insertCanned);
+  $('t-status').addEventListener('change', () => changeField('status', $('t-status').value));
+  $('t-priority').addEventListener('change', () => changeField('priority', $('t-priority').value));
+  if (features.routing) {
+    $('presence').addEventListener('change', changePresence);
+    $('away-reason').addEventListener('change', changePresence);
+    $('t-transfer-go').addEventListener('click', transfer);
+    loadReasons();
+    setInterval(tickOffers, 250);
+  }
+  document.addEventListener('keydown', onKey);
+  renderTickets();
+  connectLive(handlers, () => {
+    loadMe();
+    loadTickets();
+    reloadCurrent();
+    lab?.refresh();
+  });
+}
+
+start();

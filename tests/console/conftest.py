@@ -1,0 +1,151 @@
+"""A real server (subprocess on a free port, scratch SQLite) and headless Chromium for the browser tests."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+import requests
+
+from support.core.signing import sign
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CHROMIUM = os.environ.get('SUPPORT_CHROMIUM', '/usr/bin/chromium')
+ARTIFACTS = os.path.join(ROOT, 'artifacts')
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync', '--no-first-run']
+DESKTOP = {'width': 1440, 'height': 900}
+# Short offers so the expiry test is quick; the names are the routing domain's settings.
+SERVER_ENV = {'SUPPORT_OFFER_TIMEOUT': '20', 'SUPPORT_OFFER_SWEEP_SECONDS': '1'}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """``flask --app wsgi support serve`` in a subprocess; ``restart()`` keeps the database and the port."""
+
+    def __init__(self, tmp: str, env: dict):
+        self.tmp = tmp
+        self.port = _free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.env = env
+        self.process = None
+        self.log = open(os.path.join(tmp, 'server.log'), 'ab')
+
+    def start(self) -> None:
+        command = [os.path.join(os.path.dirname(sys.executable), 'flask'), '--app', 'wsgi', 'support', 'serve',
+                   '--port', str(self.port)]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'server exited: see {self.log.name}')
+            try:
+                if requests.get(self.url + '/api/v1/health', timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError('server did not start')
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def post_ticket(self, creds: dict, **body) -> dict:
+        """A ticket through the signed client webhook, as a client system would send it."""
+        raw = json.dumps(body).encode()
+        ts = int(time.time())
+        headers = {'X-Support-Key': creds['key_id'], 'X-Support-Timestamp': str(ts),
+                   'X-Support-Signature': sign(creds['secret'], ts, raw), 'Content-Type': 'application/json'}
+        response = requests.post(self.url + '/api/v1/intake/tickets', data=raw, headers=headers, timeout=10)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def api(self, method: str, path: str, token: str, **kwargs):
+        return requests.request(method, self.url + '/api/v1' + path, headers={'Authorization': f'Bearer {token}'},
+                                timeout=10, **kwargs)
+
+
+@pytest.fixture(scope='session')
+def chromium_path():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f'{CHROMIUM} is missing: install Debian\'s chromium (apt-get install -y chromium)')
+    return CHROMIUM
+
+
+@pytest.fixture(scope='module')
+def server(chromium_path):
+    tmp = tempfile.mkdtemp(prefix='support-console-')
+    url = 'sqlite:///' + os.path.join(tmp, 'console.sqlite')
+    env = {k: v for k, v in os.environ.items() if not k.startswith(('SUPPORT_', 'FLASK_'))}
+    env.update({'SUPPORT_DATABASE_URL': url, 'SUPPORT_INSTANCE_PATH': tmp, 'SUPPORT_SECRET_KEY': 'console-tests',
+                'SUPPORT_JOBS': 'sqlite', 'PYTHONUNBUFFERED': '1', **SERVER_ENV})
+    seeded = subprocess.run([sys.executable, '-m', 'tests.console.seed', url], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=True)
+    live = LiveServer(tmp, env)
+    live.seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+    live.start()
+    yield live
+    live.stop()
+    live.log.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope='session')
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """``open_page(role, locale=None)``: a logged-in page in its own browser context (own cookies)."""
+    contexts = []
+
+    def opener(role: str, path: str | None = None):
+        context = browser.new_context(viewport=DESKTOP, locale='en-US', timezone_id='UTC')
+        contexts.append(context)
+        page = context.new_page()
+        page.on('pageerror', lambda exc: page.errors.append(str(exc)))
+        page.errors = []
+        login(page, server, server.seed[role]['email'])
+        if path:
+            page.goto(server.url + path)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def login(page, server, email: str) -> None:
+    page.goto(server.url + '/login')
+    page.fill('input[name=email]', email)
+    page.fill('input[name=password]', server.seed['password'])
+    page.click('button[type=submit]')
+    page.wait_for_selector('#live-status.connected', timeout=10000)
+
+
+def screenshot(page, name: str) -> None:
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, name), full_page=False)

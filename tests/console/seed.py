@@ -1,0 +1,55 @@
+"""Build a scratch database for the browser tests: ``python -m tests.console.seed DB_URL`` prints the logins.
+
+Runs in its own process so the test process never binds a second app to the
+Socket.IO extension that other tests use.
+"""
+import json
+import sys
+
+PASSWORD = 'console-pass-1'
+
+
+def seed(url: str) -> dict:
+    from support import create_app
+    from support.agents.auth import issue_token
+    from support.agents.operations import create_agent
+    from support.clients.operations import create_client
+    from support.console.operations import create_canned_answer
+    from support.core.extensions import db
+    from support.sites.operations import get_or_create_site
+
+    app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'SUPPORT_REDIS_URL': None})
+    with app.app_context():
+        db.create_all()
+        get_or_create_site('Polanco', 'America/Mexico_City')
+        client, key, secret = create_client('Acme Cable', 'acme', 'es')
+        agent = create_agent('lucia@example.com', 'Lucía Hernández', PASSWORD, 'agent', ['en', 'es'], 'Polanco',
+                             locale='es')
+        supervisor = create_agent('sergio@example.com', 'Sergio Supervisor', PASSWORD, 'supervisor', ['en', 'es'],
+                                  'Polanco', locale='en')
+        create_canned_answer('acme', 'es', 'Saludo y cierre',
+                             'Hola {customer}, soy {agent}. Ya reiniciamos su módem; el servicio quedó restablecido.')
+        create_canned_answer('acme', 'en', 'Greeting and close',
+                             'Hi {customer}, this is {agent}. We restarted your modem; service is back.')
+        create_canned_answer(None, 'es', 'Despedida', 'Gracias por contactarnos.')
+        db.session.commit()
+        logins = {'agent': {'id': agent.id, 'email': agent.email, 'token': issue_token(agent)},
+                  'supervisor': {'id': supervisor.id, 'email': supervisor.email, 'token': issue_token(supervisor)}}
+        _routing_setup(app, logins)
+        return {'password': PASSWORD, **logins,
+                'client': {'id': client.id, 'slug': 'acme', 'key_id': key.key_id, 'secret': secret}}
+
+
+def _routing_setup(app, logins) -> None:
+    """Give the agent chat and email capacity through the routing API, when it exists."""
+    if not any(r.rule.startswith('/api/v1/routing') for r in app.url_map.iter_rules()):
+        return
+    http = app.test_client()
+    auth = {'Authorization': f"Bearer {logins['supervisor']['token']}"}
+    response = http.patch(f"/api/v1/routing/agents/{logins['agent']['id']}", headers=auth,
+                          json={'capacities': {'chat': 2, 'email': 3}})
+    assert response.status_code == 200, response.get_json()
+
+
+if __name__ == '__main__':
+    print(json.dumps(seed(sys.argv[1])))
