@@ -58,8 +58,8 @@ def _join_lab(agent) -> None:
 
 
 def emit(name: str, payload: dict, rooms) -> None:
-    for room in rooms:
-        socketio.emit(name, payload, to=room, namespace=NAMESPACE)
+    # One emit to the list of rooms: a socket in several of them (a supervisor in a lab room) gets it once.
+    socketio.emit(name, payload, to=list(rooms), namespace=NAMESPACE)
 
 
 set_emitter(emit)

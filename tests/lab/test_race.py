@@ -1,0 +1,138 @@
+"""Two agents click the same free unit at the same moment, on two server processes: exactly one gets it.
+
+Two real ``flask support serve`` processes share the test database (PostgreSQL, and SQLite
+too); requests are released together by a barrier. The database itself also refuses a
+second open checkout of a unit, with no help from the application.
+"""
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from support.core.clock import utcnow
+from support.core.extensions import db
+from support.lab.models import Checkout, Condition
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROUNDS = 6
+_servers = {}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """``flask --app wsgi support serve`` on a free port, against the test database."""
+
+    def __init__(self, database_url: str, log_path: str):
+        self.port = _free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        env = {k: v for k, v in os.environ.items() if not k.startswith(('SUPPORT_', 'FLASK_'))}
+        env.update({'SUPPORT_DATABASE_URL': database_url, 'SUPPORT_SECRET_KEY': 'test-secret',
+                    'SUPPORT_JOBS': 'memory', 'SUPPORT_INSTANCE_PATH': os.path.dirname(log_path),
+                    'PYTHONUNBUFFERED': '1'})
+        self.log = open(log_path, 'ab')
+        command = [os.path.join(os.path.dirname(sys.executable), 'flask'), '--app', 'wsgi', 'support', 'serve',
+                   '--no-jobs', '--port', str(self.port)]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f'server exited: see {self.log.name}')
+            try:
+                if requests.get(self.url + '/api/v1/health', timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError('server did not start')
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope='module', autouse=True)
+def _stop_servers():
+    yield
+    for pair in _servers.values():
+        for server in pair:
+            server.stop()
+    _servers.clear()
+
+
+@pytest.fixture
+def two_servers(app, tmp_path_factory):
+    url = str(db.engine.url.render_as_string(hide_password=False)).replace('postgresql+psycopg://', 'postgresql://')
+    if url not in _servers:
+        folder = tmp_path_factory.mktemp('lab-servers')
+        pair = [Server(url, str(folder / f'server{i}.log')) for i in (1, 2)]
+        for server in pair:
+            server.wait_ready()
+        _servers[url] = pair
+    return _servers[url]
+
+
+def _click(server, agent, unit_id, barrier, results):
+    barrier.wait()
+    response = requests.post(f'{server.url}/api/v1/lab/units/{unit_id}/checkout', json={},
+                             headers={'Authorization': f'Bearer {agent.token}'}, timeout=30)
+    results.append((agent, response.status_code, response.json()))
+
+
+def test_two_processes_one_unit_exactly_one_checkout(lab, two_servers):
+    names = {lab.ana.id: 'Ana Agent', lab.bob.id: 'Bob Agent'}
+    units = [lab.add_unit(f'RACE-{n:02d}') for n in range(ROUNDS)]
+    db.session.close()  # nothing of ours holds a lock or a snapshot while the servers work
+    for number, unit in enumerate(units):
+        first, second = (lab.ana, lab.bob) if number % 2 == 0 else (lab.bob, lab.ana)
+        barrier, results = threading.Barrier(2), []
+        threads = [threading.Thread(target=_click, args=(server, agent, unit['id'], barrier, results))
+                   for server, agent in ((two_servers[0], first), (two_servers[1], second))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        statuses = sorted(status for _agent, status, _body in results)
+        assert statuses == [201, 409], results
+        [(winner, _s, won)] = [r for r in results if r[1] == 201]
+        [(loser, _s, lost)] = [r for r in results if r[1] == 409]
+        assert won['agent']['id'] == winner.id
+        assert lost['error']['code'] == 'unit_checked_out'
+        assert names[winner.id] in lost['error']['message'] and unit['asset_tag'] in lost['error']['message']
+        db.session.close()
+    open_per_unit = db.session.execute(
+        sa.select(Checkout.unit_id, sa.func.count()).where(Checkout.returned_at.is_(None))
+        .group_by(Checkout.unit_id)).all()
+    assert sorted(count for _unit, count in open_per_unit) == [1] * ROUNDS
+
+
+def test_the_database_refuses_a_second_open_checkout(lab):
+    now = utcnow()
+    row = {'unit_id': lab.units[0]['id'], 'checked_out_at': now, 'due_at': now, 'condition_out': Condition.good}
+    db.session.add(Checkout(agent_id=lab.ana.id, **row))
+    db.session.commit()
+    db.session.add(Checkout(agent_id=lab.bob.id, **row))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.execute(sa.update(Checkout).values(returned_at=now))
+    db.session.add(Checkout(agent_id=lab.bob.id, **row))  # once returned, the unit can go out again
+    db.session.commit()
