@@ -16,3 +16,9 @@ accesslog = os.environ.get('SUPPORT_ACCESS_LOG') or None
 timeout = 60
 graceful_timeout = 20
 raw_env = ['SUPPORT_ASYNC_MODE=gevent']
+
+
+def post_worker_init(worker):
+    """Build the language detector before the first request, not during it."""
+    from support.tickets.language import detector
+    detector()

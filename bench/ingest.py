@@ -114,7 +114,7 @@ def main():
     port = free_port()
     env = dict(os.environ, SUPPORT_DATABASE_URL=args.database, SUPPORT_BENCH='1', SUPPORT_JOBS='memory',
                SUPPORT_INSTANCE_PATH=tempfile.mkdtemp(prefix='support-bench-'), SUPPORT_BIND=f'127.0.0.1:{port}',
-               SUPPORT_WORKERS=str(args.workers), SUPPORT_SECRET_KEY='bench')
+               SUPPORT_WORKERS=str(args.workers), SUPPORT_SECRET_KEY='bench', PYTHONPATH=ROOT)
     env.pop('SUPPORT_REDIS_URL', None)
     flask(env, 'db', 'upgrade', 'heads')
     creds = json.loads(flask(env, 'support', 'create-client', '--name', 'Bench', '--slug', 'bench',
@@ -125,9 +125,9 @@ def main():
     try:
         for _ in range(100):
             try:
-                requests.get(base + '/api/v1/health', timeout=1)
+                requests.get(base + "/api/v1/health", timeout=5).raise_for_status()
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.2)
         signed = intake_requests(creds['key_id'], creds['secret'])
         run_wrk(base, lua_script(signed, '/api/v1/intake/tickets'), args.connections, 3)  # warm-up
