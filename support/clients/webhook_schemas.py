@@ -1,0 +1,82 @@
+from marshmallow import fields, validate
+
+from ..core.i18n import _l
+from ..core.schemas import Schema, Text, choice
+from .webhook_models import DeliveryStatus, WebhookEvent
+
+URL = fields.String(required=True, validate=[validate.Length(min=1, max=2000),
+                                             validate.URL(schemes={'http', 'https'}, require_tld=False)])
+RANGE = _l('Must be between {min} and {max}.')
+EVENTS = fields.List(choice(WebhookEvent), required=True,
+                     validate=validate.Length(min=1, max=len(WebhookEvent),
+                                              error=_l('Choose at least one event.')))
+
+
+class SubscriptionCreateSchema(Schema):
+    url = URL
+    events = EVENTS
+    description = Text(max_length=200, allow_none=True)
+    active = fields.Boolean(load_default=True)
+
+
+class SubscriptionUpdateSchema(Schema):
+    url = fields.String(validate=[validate.Length(min=1, max=2000),
+                                  validate.URL(schemes={'http', 'https'}, require_tld=False)])
+    events = fields.List(choice(WebhookEvent), validate=validate.Length(min=1, max=len(WebhookEvent),
+                                                                        error=_l('Choose at least one event.')))
+    description = Text(max_length=200, allow_none=True)
+    active = fields.Boolean()
+
+
+class SubscriptionSchema(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    events = fields.List(fields.String(), metadata={'items': {'enum': [e.value for e in WebhookEvent]}})
+    description = fields.String(allow_none=True)
+    active = fields.Boolean()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class AttemptSchema(Schema):
+    number = fields.Integer()
+    started_at = fields.DateTime()
+    duration_ms = fields.Integer()
+    status_code = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)
+    response_excerpt = fields.String(allow_none=True)
+
+
+class DeliverySchema(Schema):
+    id = fields.String(attribute='public_id')
+    subscription_id = fields.Integer()
+    event = fields.String()
+    event_id = fields.String()
+    status = fields.String(attribute='status.value', metadata={'enum': [s.value for s in DeliveryStatus]})
+    attempts = fields.Integer()
+    next_attempt_at = fields.DateTime(allow_none=True)
+    last_status_code = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    redelivery_of = fields.Function(lambda d: d.redelivery_of.public_id if d.redelivery_of else None,
+                                    allow_none=True)
+    created_at = fields.DateTime()
+    delivered_at = fields.DateTime(allow_none=True)
+
+
+class DeliveryDetailSchema(DeliverySchema):
+    payload = fields.Dict()
+    attempt_log = fields.List(fields.Nested(AttemptSchema))
+
+
+class DeliveryListArgs(Schema):
+    status = choice(DeliveryStatus)
+    event = choice(WebhookEvent)
+    subscription_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1, error=RANGE))
+    before = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1, error=RANGE),
+                            metadata={'description': 'the `cursor` of the previous page'})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error=RANGE))
+
+
+class DeliveryPageSchema(Schema):
+    items = fields.List(fields.Nested(DeliverySchema))
+    next_cursor = fields.Integer(allow_none=True, metadata={'description': 'pass as `before` for the next page'})

@@ -1,0 +1,207 @@
+"""Webhook subscriptions and deliveries: admins under ``/clients/<slug>/webhooks``, and the
+client's own system (signed requests) under ``/intake/webhooks``. Both share the views below."""
+import sqlalchemy as sa
+from flask import g
+from flask_smorest import Blueprint
+
+from ..agents.auth import require_role
+from ..agents.models import Role
+from ..core.errors import NotFound
+from ..core.extensions import db
+from ..core.i18n import _
+from . import webhooks
+from .auth import signed_client
+from .models import Client
+from .webhook_schemas import (DeliveryDetailSchema, DeliveryListArgs, DeliveryPageSchema, SubscriptionCreateSchema,
+                              SubscriptionSchema, SubscriptionUpdateSchema)
+
+admin_blp = Blueprint('webhooks', __name__, url_prefix='/api/v1/clients/<slug>/webhooks',
+                      description="A client's webhook subscriptions and deliveries (admins)")
+client_blp = Blueprint('client_webhooks', __name__, url_prefix='/api/v1/intake/webhooks',
+                       description='Webhook subscriptions and deliveries, managed by the client system itself '
+                                   '(signed like intake)')
+
+
+def _send_job():
+    from ..outbound.tasks import deliver_webhook  # the job lives with the other outbound jobs
+    return deliver_webhook
+
+
+def _client(slug: str) -> Client:
+    client = db.session.scalar(sa.select(Client).filter_by(slug=slug))
+    if client is None:
+        raise NotFound(_('No such client.'))
+    return client
+
+
+# --- the shared views -----------------------------------------------------------------
+
+def _list(client):
+    return webhooks.list_subscriptions(client)
+
+
+def _create(client, data):
+    subscription = webhooks.create_subscription(client, **data)
+    db.session.commit()
+    return subscription
+
+
+def _update(client, subscription_id, data):
+    subscription = webhooks.update_subscription(webhooks.get_subscription(client, subscription_id), **data)
+    db.session.commit()
+    return subscription
+
+
+def _delete(client, subscription_id):
+    webhooks.delete_subscription(webhooks.get_subscription(client, subscription_id))
+    db.session.commit()
+
+
+def _deliveries(client, args):
+    items = webhooks.list_deliveries(client, **args)
+    more = len(items) == args['limit']
+    return {'items': items, 'next_cursor': items[-1].id if more and items else None}
+
+
+def _redeliver(client, delivery_id):
+    delivery = webhooks.redeliver(webhooks.get_delivery(client, delivery_id), send_job=_send_job())
+    db.session.commit()
+    return webhooks.get_delivery(client, delivery.public_id)
+
+
+# --- admins ---------------------------------------------------------------------------
+
+@admin_blp.route('', methods=['GET'])
+@require_role(Role.admin)
+@admin_blp.response(200, SubscriptionSchema(many=True))
+def admin_list(slug):
+    """The client's subscriptions."""
+    return _list(_client(slug))
+
+
+@admin_blp.route('', methods=['POST'])
+@require_role(Role.admin)
+@admin_blp.arguments(SubscriptionCreateSchema)
+@admin_blp.response(201, SubscriptionSchema)
+def admin_create(data, slug):
+    """Subscribe a URL to events; deliveries are signed with the client's newest active key."""
+    return _create(_client(slug), data)
+
+
+@admin_blp.route('/<int:subscription_id>', methods=['GET'])
+@require_role(Role.admin)
+@admin_blp.response(200, SubscriptionSchema)
+def admin_get(slug, subscription_id):
+    """One subscription."""
+    return webhooks.get_subscription(_client(slug), subscription_id)
+
+
+@admin_blp.route('/<int:subscription_id>', methods=['PATCH'])
+@require_role(Role.admin)
+@admin_blp.arguments(SubscriptionUpdateSchema)
+@admin_blp.response(200, SubscriptionSchema)
+def admin_update(data, slug, subscription_id):
+    """Change the URL, the events, or pause it (``active: false``)."""
+    return _update(_client(slug), subscription_id, data)
+
+
+@admin_blp.route('/<int:subscription_id>', methods=['DELETE'])
+@require_role(Role.admin)
+@admin_blp.response(204)
+def admin_delete(slug, subscription_id):
+    """Remove a subscription with its delivery log."""
+    _delete(_client(slug), subscription_id)
+
+
+@admin_blp.route('/deliveries', methods=['GET'])
+@require_role(Role.admin)
+@admin_blp.arguments(DeliveryListArgs, location='query')
+@admin_blp.response(200, DeliveryPageSchema)
+def admin_deliveries(args, slug):
+    """Deliveries, newest first; filter by status, event or subscription."""
+    return _deliveries(_client(slug), args)
+
+
+@admin_blp.route('/deliveries/<delivery_id>', methods=['GET'])
+@require_role(Role.admin)
+@admin_blp.response(200, DeliveryDetailSchema)
+def admin_delivery(slug, delivery_id):
+    """One delivery with its payload and every attempt (status code, error, duration)."""
+    return webhooks.get_delivery(_client(slug), delivery_id)
+
+
+@admin_blp.route('/deliveries/<delivery_id>/redeliver', methods=['POST'])
+@require_role(Role.admin)
+@admin_blp.response(202, DeliveryDetailSchema)
+def admin_redeliver(slug, delivery_id):
+    """Send again: a waiting delivery is tried now; a finished one is sent as a new delivery."""
+    return _redeliver(_client(slug), delivery_id)
+
+
+# --- the client system itself (signed requests) -----------------------------------------
+
+@client_blp.route('', methods=['GET'])
+@signed_client
+@client_blp.response(200, SubscriptionSchema(many=True))
+def own_list():
+    """Your subscriptions."""
+    return _list(g.client)
+
+
+@client_blp.route('', methods=['POST'])
+@signed_client
+@client_blp.arguments(SubscriptionCreateSchema)
+@client_blp.response(201, SubscriptionSchema)
+def own_create(data):
+    """Subscribe a URL of yours to events."""
+    return _create(g.client, data)
+
+
+@client_blp.route('/<int:subscription_id>', methods=['GET'])
+@signed_client
+@client_blp.response(200, SubscriptionSchema)
+def own_get(subscription_id):
+    """One of your subscriptions."""
+    return webhooks.get_subscription(g.client, subscription_id)
+
+
+@client_blp.route('/<int:subscription_id>', methods=['PATCH'])
+@signed_client
+@client_blp.arguments(SubscriptionUpdateSchema)
+@client_blp.response(200, SubscriptionSchema)
+def own_update(data, subscription_id):
+    """Change the URL, the events, or pause it."""
+    return _update(g.client, subscription_id, data)
+
+
+@client_blp.route('/<int:subscription_id>', methods=['DELETE'])
+@signed_client
+@client_blp.response(204)
+def own_delete(subscription_id):
+    """Remove one of your subscriptions."""
+    _delete(g.client, subscription_id)
+
+
+@client_blp.route('/deliveries', methods=['GET'])
+@signed_client
+@client_blp.arguments(DeliveryListArgs, location='query')
+@client_blp.response(200, DeliveryPageSchema)
+def own_deliveries(args):
+    """Your deliveries, newest first."""
+    return _deliveries(g.client, args)
+
+
+@client_blp.route('/deliveries/<delivery_id>', methods=['GET'])
+@signed_client
+@client_blp.response(200, DeliveryDetailSchema)
+def own_delivery(delivery_id):
+    """One delivery with its payload and attempts."""
+    return webhooks.get_delivery(g.client, delivery_id)
+
+
+@client_blp.route('/deliveries/<delivery_id>/redeliver', methods=['POST'])
+@signed_client
+@client_blp.response(202, DeliveryDetailSchema)
+def own_redeliver(delivery_id):
+    """Ask for a delivery again."""
+    return _redeliver(g.client, delivery_id)

@@ -1,0 +1,1 @@
+"""Outbound: replies and acknowledgements to customers' channels, and signed callbacks to clients."""

@@ -1,0 +1,30 @@
+"""What client systems receive in webhook events: small, stable documents (see docs/outbound.md)."""
+
+
+def ticket_data(ticket) -> dict:
+    customer, assignee = ticket.customer, ticket.assignee
+    return {
+        'id': ticket.id, 'number': ticket.number, 'status': ticket.status.value, 'channel': ticket.channel.value,
+        'language': ticket.language, 'priority': ticket.priority.value, 'subject': ticket.subject,
+        'product': ticket.product, 'tags': list(ticket.tags or []), 'external_id': ticket.external_id,
+        'customer': {'id': customer.id, 'name': customer.name, 'email': customer.email, 'phone': customer.phone,
+                     'handle': customer.handle} if customer else None,
+        'assignee': {'id': assignee.id, 'name': assignee.name} if assignee else None,
+        'created_at': ticket.created_at.isoformat(), 'updated_at': ticket.updated_at.isoformat(),
+    }
+
+
+def message_data(message) -> dict:
+    if message.author_agent_id is not None:
+        author = {'type': 'agent', 'id': message.author_agent_id,
+                  'name': message.author_agent.name if message.author_agent else None}
+    elif message.author_customer_id is not None:
+        author = {'type': 'customer', 'id': message.author_customer_id}
+    else:
+        author = {'type': 'system', 'id': None}
+    return {'id': message.id, 'kind': message.kind.value, 'body': message.body, 'language': message.language,
+            'author': author, 'created_at': message.created_at.isoformat()}
+
+
+def actor_data(actor) -> dict | None:
+    return {'type': actor.type, 'id': actor.id, 'name': actor.name} if actor is not None else None

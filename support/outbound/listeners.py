@@ -1,0 +1,65 @@
+"""Turns ticket signals into outbox items (replies, acknowledgements) and webhook deliveries,
+all in the transaction that made the change.
+
+``ticket.assigned`` follows ``ticket_updated`` with an ``assignee`` (or ``assignee_id``)
+change, which is how routing reports an assignment.
+"""
+from sqlalchemy.orm import object_session
+
+from ..clients.webhook_models import WebhookEvent
+from ..clients.webhooks import enqueue_event
+from ..core.extensions import db
+from ..tickets.models import MessageKind
+from ..tickets.signals import message_added, ticket_created, ticket_updated
+from . import operations, tasks
+from .callbacks import actor_data, message_data, ticket_data
+
+ASSIGNEE_KEYS = ('assignee', 'assignee_id')
+
+
+def _session(ticket):
+    return object_session(ticket) or db.session
+
+
+def _emit(session, ticket, event: WebhookEvent, **data) -> None:
+    enqueue_event(session, ticket.client_id, event, {'ticket': ticket_data(ticket), **data},
+                  send_job=tasks.deliver_webhook)
+
+
+@ticket_created.connect
+def _on_ticket_created(ticket, message=None, actor=None, **kwargs):
+    session = _session(ticket)
+    operations.acknowledge(session, ticket, send_job=tasks.send_outbox)
+    _emit(session, ticket, WebhookEvent.ticket_created,
+          message=message_data(message) if message is not None else None, actor=actor_data(actor))
+
+
+@ticket_updated.connect
+def _on_ticket_updated(ticket, changes=None, actor=None, **kwargs):
+    session, changes = _session(ticket), changes or {}
+    if 'status' in changes:
+        before, after = changes['status']
+        _emit(session, ticket, WebhookEvent.ticket_status_changed,
+              changes={'status': {'before': before, 'after': after}}, actor=actor_data(actor))
+    key = next((k for k in ASSIGNEE_KEYS if k in changes), None)
+    if key is not None:
+        before, after = changes[key]
+        _emit(session, ticket, WebhookEvent.ticket_assigned,
+              changes={'assignee_id': {'before': _agent_id(before), 'after': _agent_id(after)}},
+              actor=actor_data(actor))
+
+
+def _agent_id(value):
+    if isinstance(value, dict):
+        return value.get('id')
+    return getattr(value, 'id', value)
+
+
+@message_added.connect
+def _on_message_added(ticket, message=None, actor=None, **kwargs):
+    if message is None or message.kind == MessageKind.note:
+        return  # internal notes stay inside the center
+    session = _session(ticket)
+    if message.kind == MessageKind.outbound:
+        operations.queue_reply(session, ticket, message, send_job=tasks.send_outbox)
+    _emit(session, ticket, WebhookEvent.message_created, message=message_data(message), actor=actor_data(actor))

@@ -1,0 +1,96 @@
+"""How replies leave: per-client settings, reply endpoints, acknowledgement templates, the outbox."""
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.clock import utcnow
+from ..core.db import Base
+from ..tickets.models import Channel, Message
+
+
+class Transport(str, enum.Enum):
+    smtp = 'smtp'    # e-mail through SUPPORT_SMTP_URL
+    http = 'http'    # a signed POST to the client's reply endpoint or a provider's API URL
+
+
+class OutboxKind(str, enum.Enum):
+    reply = 'reply'
+    acknowledgement = 'acknowledgement'
+
+
+class OutboxStatus(str, enum.Enum):
+    pending = 'pending'
+    sent = 'sent'
+    failed = 'failed'
+
+
+def _enum(cls, length=16):
+    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class OutboundSettings(Base):
+    """A client's sender identity and whether new tickets are acknowledged."""
+
+    __tablename__ = 'outbound_settings'
+
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'), primary_key=True)
+    email_from: Mapped[str | None] = mapped_column(sa.String(254))
+    email_from_name: Mapped[str | None] = mapped_column(sa.String(120))
+    acknowledgements: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReplyEndpoint(Base):
+    """Where replies on one channel of one client go: the client's system or a provider API URL."""
+
+    __tablename__ = 'reply_endpoints'
+    __table_args__ = (sa.UniqueConstraint('client_id', 'channel'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AckTemplate(Base):
+    """A client's own acknowledgement text in one language (the built-in one applies otherwise)."""
+
+    __tablename__ = 'ack_templates'
+    __table_args__ = (sa.UniqueConstraint('client_id', 'language'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
+    language: Mapped[str] = mapped_column(sa.String(2))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxItem(Base):
+    """A message owed to a customer's channel, written with the message and sent after commit."""
+
+    __tablename__ = 'outbox'
+    __table_args__ = (sa.Index('ix_outbox_due', 'status', 'next_attempt_at'),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey('messages.id', ondelete='CASCADE'), unique=True)
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
+    kind: Mapped[OutboxKind] = mapped_column(_enum(OutboxKind))
+    transport: Mapped[Transport] = mapped_column(_enum(Transport))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    # What is sent, decided in the transaction: e-mail headers and body, or the JSON document.
+    envelope: Mapped[dict] = mapped_column(sa.JSON)
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.pending)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    message: Mapped[Message] = relationship()

@@ -1,0 +1,234 @@
+"""Replies and acknowledgements back to the customer's channel, through an outbox.
+
+``queue_reply``/``acknowledge`` run inside the transaction that adds the message: they
+decide the route (SMTP or the client's endpoint), render what is sent and write an
+``OutboxItem``. After commit a job sends it (``send_due``); failures are retried
+with backoff, and a permanent failure marks the message and tells the agents live.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..clients import webhooks
+from ..clients.models import Client
+from ..core import retry
+from ..core.clock import utcnow
+from ..core.live import publish
+from ..tickets.models import Channel, Message, MessageKind, Ticket
+from . import http, smtp, templates
+from .models import AckTemplate, OutboundSettings, OutboxItem, OutboxKind, OutboxStatus, ReplyEndpoint, Transport
+
+ACKNOWLEDGED_CHANNELS = (Channel.email, Channel.web)
+DEFAULTS = {
+    'SUPPORT_SMTP_URL': None,
+    'SUPPORT_MAIL_FROM': 'support@localhost',
+    'SUPPORT_MAIL_FROM_NAME': 'Support',
+    'SUPPORT_REPLY_MAX_ATTEMPTS': 8,
+    'SUPPORT_REPLY_BACKOFF_BASE': 30,
+    'SUPPORT_REPLY_BACKOFF_CAP': 1800,
+}
+webhooks.DEFAULTS.update(DEFAULTS)
+setting = webhooks.setting
+SUPERVISORS_ROOM = 'supervisors'  # the room names support.live serves (core.live.publish takes names)
+
+
+class DeliveryState:
+    pending = 'pending'
+    sent = 'sent'
+    failed = 'failed'
+
+
+# --- deciding and writing -------------------------------------------------------------
+
+def settings_for(session: Session, client_id: int) -> OutboundSettings:
+    """The client's outbound settings (defaults when none were saved; not added to the session)."""
+    return session.get(OutboundSettings, client_id) or OutboundSettings(client_id=client_id, acknowledgements=True)
+
+
+def endpoint_for(session: Session, client_id: int, channel: Channel) -> ReplyEndpoint | None:
+    return session.scalar(sa.select(ReplyEndpoint).filter_by(client_id=client_id, channel=channel, active=True))
+
+
+def _route(session: Session, ticket: Ticket) -> tuple[Transport | None, str | None]:
+    """How a message on this ticket reaches the customer, or ``(None, reason)``."""
+    if ticket.channel == Channel.email:
+        return (Transport.smtp, None) if ticket.customer.email else (None, 'the customer has no e-mail address')
+    if endpoint_for(session, ticket.client_id, ticket.channel) is not None:
+        return Transport.http, None
+    if ticket.channel == Channel.web and ticket.customer.email:
+        return Transport.smtp, None
+    return None, f'no reply endpoint is configured for {ticket.channel.value} tickets of this client'
+
+
+def queue_reply(session: Session, ticket: Ticket, message: Message, send_job=None) -> OutboxItem | None:
+    """Owe an agent's reply to the customer's channel (in the caller's transaction)."""
+    transport, reason = _route(session, ticket)
+    if transport is None:
+        message.delivery_status = DeliveryState.failed
+        _announce_failure(session, ticket, message, OutboxKind.reply, reason, 0)
+        return None
+    subject = templates.reply_subject(ticket.language, ticket.subject, ticket.number)
+    body = f'{message.body}\n\n-- \n{templates.reply_footer(ticket.language, ticket.number)}'
+    return _queue(session, ticket, message, OutboxKind.reply, transport, subject, body, send_job)
+
+
+def acknowledge(session: Session, ticket: Ticket, send_job=None) -> OutboxItem | None:
+    """Acknowledge a new ticket on an asynchronous channel in the customer's language."""
+    if ticket.channel not in ACKNOWLEDGED_CHANNELS or not settings_for(session, ticket.client_id).acknowledgements:
+        return None
+    transport, _reason = _route(session, ticket)
+    if transport is None:
+        return None  # nowhere to send it; an acknowledgement is a courtesy, not a reply
+    subject, body = acknowledgement_text(session, ticket)
+    message = Message(ticket=ticket, kind=MessageKind.outbound, body=body, language=ticket.language,
+                      created_at=utcnow())
+    session.add(message)
+    session.flush()
+    return _queue(session, ticket, message, OutboxKind.acknowledgement, transport, subject, body, send_job)
+
+
+def acknowledgement_text(session: Session, ticket: Ticket) -> tuple[str, str]:
+    """The acknowledgement's ``(subject, body)`` for this ticket: the client's template or ours."""
+    custom = session.scalar(sa.select(AckTemplate).filter_by(client_id=ticket.client_id, language=ticket.language))
+    subject, body = (custom.subject, custom.body) if custom else templates.default_ack(ticket.language)
+    client = session.get(Client, ticket.client_id)
+    values = {'number': ticket.number, 'subject': ticket.subject, 'client': client.name,
+              'name': ticket.customer.name or templates.anonymous_name(ticket.language)}
+    return templates.render(subject, values), templates.render(body, values)
+
+
+def _queue(session, ticket, message, kind, transport, subject, body, send_job) -> OutboxItem:
+    if transport == Transport.smtp:
+        envelope = _email_envelope(session, ticket, message, kind, subject, body)
+    else:
+        envelope = http.document(ticket, message, kind.value, subject, body)
+    now = utcnow()
+    item = OutboxItem(message_id=message.id, ticket_id=ticket.id, client_id=ticket.client_id, kind=kind,
+                      transport=transport, channel=ticket.channel, envelope=envelope,
+                      status=OutboxStatus.pending, attempts=0, next_attempt_at=now, created_at=now)
+    session.add(item)
+    message.delivery_status = DeliveryState.pending
+    session.flush()
+    if send_job is not None:
+        retry.after_commit(session, send_job, item.id)
+    return item
+
+
+def _email_envelope(session, ticket, message, kind, subject, body) -> dict:
+    settings = settings_for(session, ticket.client_id)
+    sender = settings.email_from or setting('SUPPORT_MAIL_FROM')
+    thread = thread_ids(session, ticket)
+    message.email_message_id = smtp.new_message_id(sender, f't{ticket.id}.m{message.id}')
+    headers = {'X-Support-Ticket': str(ticket.number)}
+    if kind == OutboxKind.acknowledgement:
+        headers['Auto-Submitted'] = 'auto-replied'  # RFC 3834: auto-responders must not answer it
+    return {'from': sender, 'from_name': settings.email_from_name or setting('SUPPORT_MAIL_FROM_NAME'),
+            'to': ticket.customer.email, 'to_name': ticket.customer.name, 'subject': subject, 'body': body,
+            'message_id': message.email_message_id, 'in_reply_to': thread[-1] if thread else None,
+            'references': thread[-10:], 'language': ticket.language, 'headers': headers}
+
+
+def thread_ids(session: Session, ticket: Ticket) -> list[str]:
+    """The ticket's e-mail Message-IDs so far, oldest first: ours, and the customer's if the
+    e-mail adapter recorded them."""
+    found = list(session.execute(sa.select(Message.id, Message.email_message_id).where(
+        Message.ticket_id == ticket.id, Message.email_message_id.is_not(None))))
+    found += _inbound_ids(session, ticket)
+    ordered = [msgid for _id, msgid in sorted(found, key=lambda pair: pair[0] or 0)]
+    return [_bracketed(m) for m in dict.fromkeys(ordered)]
+
+
+def _inbound_ids(session: Session, ticket: Ticket) -> list[tuple[int, str]]:
+    try:
+        from ..channels.models import InboundDelivery
+    except ImportError:
+        return []
+    return list(session.execute(sa.select(InboundDelivery.message_id, InboundDelivery.external_id).where(
+        InboundDelivery.ticket_id == ticket.id, InboundDelivery.namespace == 'email')))
+
+
+def _bracketed(msgid: str) -> str:
+    msgid = msgid.strip()
+    return msgid if msgid.startswith('<') else f'<{msgid}>'
+
+
+# --- sending --------------------------------------------------------------------------
+
+@dataclass
+class _Outgoing:
+    transport: Transport
+    envelope: dict
+    url: str | None
+    key_id: str | None
+    secret: str | None
+
+
+def send_due(session: Session, ids=None, limit: int = webhooks.SWEEP_BATCH) -> int:
+    """Claim due outbox items (all, or these ``ids``) and send them; how many were tried."""
+    claimed = retry.claim_due(session, OutboxItem, utcnow(), limit, ids)
+    for item_id, attempt in claimed:
+        _attempt(session, item_id, attempt)
+    return len(claimed)
+
+
+def _attempt(session: Session, item_id: int, attempt: int) -> None:
+    outgoing = _load(session, item_id)
+    session.commit()  # no transaction (nor SQLite write lock) is held while we talk to the network
+    error, permanent = _send(outgoing)
+    _record(session, item_id, attempt, error, permanent)
+    session.commit()
+
+
+def _load(session: Session, item_id: int) -> _Outgoing:
+    item = session.get(OutboxItem, item_id)
+    if item.transport == Transport.smtp:
+        return _Outgoing(item.transport, item.envelope, None, None, None)
+    endpoint = endpoint_for(session, item.client_id, item.channel)
+    key = webhooks.signing_key(session, item.client_id)
+    return _Outgoing(item.transport, item.envelope, endpoint.url if endpoint else None,
+                     key.key_id if key else None, key.secret if key else None)
+
+
+def _send(outgoing: _Outgoing) -> tuple[str | None, bool]:
+    """``(error, permanent)``; ``(None, False)`` when it went."""
+    timeout = setting('SUPPORT_OUTBOUND_TIMEOUT')
+    if outgoing.transport == Transport.smtp:
+        try:
+            smtp.send(setting('SUPPORT_SMTP_URL'), outgoing.envelope, timeout)
+        except smtp.SendError as exc:
+            return str(exc), exc.permanent
+        return None, False
+    return http.send(outgoing.url, outgoing.envelope, outgoing.key_id, outgoing.secret)
+
+
+def _record(session: Session, item_id: int, attempt: int, error: str | None, permanent: bool) -> None:
+    item = retry.load_claimed(session, OutboxItem, item_id, attempt)
+    if item is None:
+        return  # another worker re-claimed it after our lease ran out
+    item.last_error = error
+    if error is None:
+        item.status, item.sent_at, item.next_attempt_at = OutboxStatus.sent, utcnow(), None
+        item.message.delivery_status = DeliveryState.sent
+    elif permanent or attempt >= setting('SUPPORT_REPLY_MAX_ATTEMPTS'):
+        item.status, item.next_attempt_at = OutboxStatus.failed, None
+        item.message.delivery_status = DeliveryState.failed
+        _announce_failure(session, item.message.ticket, item.message, item.kind, error, attempt)
+    else:
+        item.next_attempt_at = utcnow() + retry_delay(attempt)
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """Wait after the ``attempt``-th failed send: 30 s doubling up to 30 min (configurable)."""
+    return retry.backoff(attempt, timedelta(seconds=setting('SUPPORT_REPLY_BACKOFF_BASE')),
+                         timedelta(seconds=setting('SUPPORT_REPLY_BACKOFF_CAP')))
+
+
+def _announce_failure(session, ticket, message, kind, error, attempts) -> None:
+    """Live event ``message.delivery_failed`` to supervisors and the agents concerned."""
+    rooms = [SUPERVISORS_ROOM] + [f'agent:{agent_id}' for agent_id in
+                                  dict.fromkeys((ticket.assignee_id, message.author_agent_id)) if agent_id]
+    publish(session, 'message.delivery_failed', {
+        'ticket_id': ticket.id, 'number': ticket.number, 'message_id': message.id, 'kind': kind.value,
+        'channel': ticket.channel.value, 'error': error, 'attempts': attempts}, rooms)

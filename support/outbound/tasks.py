@@ -1,0 +1,67 @@
+"""Jobs: send one outbox item or delivery right after commit, and sweep whatever is due.
+
+Each job works in its own database session (it may run inside another session's
+``after_commit`` when Huey is immediate) and inside the current app if there is one.
+"""
+import logging
+
+from flask import has_app_context
+from huey import crontab
+from sqlalchemy.orm import Session
+
+from ..clients import webhooks
+from ..core import jobs
+from ..core.extensions import db
+from ..core.jobs import huey
+from . import operations
+
+log = logging.getLogger(__name__)
+MAX_BATCHES = 20
+
+
+def _run(fn):
+    if has_app_context():
+        return _with_session(fn)
+    with jobs._flask_app.app_context():
+        return _with_session(fn)
+
+
+def _with_session(fn):
+    session = Session(db.engine)
+    try:
+        return fn(session)
+    finally:
+        session.close()
+
+
+@huey.task()
+def send_outbox(item_id: int) -> int:
+    """Send this outbox item now, if it is still due."""
+    return _run(lambda session: operations.send_due(session, [item_id]))
+
+
+@huey.task()
+def deliver_webhook(delivery_id: int) -> int:
+    """Send this webhook delivery now, if it is still due."""
+    return _run(lambda session: webhooks.send_due(session, [delivery_id]))
+
+
+def sweep_once(session: Session) -> dict:
+    """Send everything due (outbox and webhook deliveries), batch after batch."""
+    counts = {'outbox': 0, 'webhooks': 0}
+    for name, send in (('outbox', operations.send_due), ('webhooks', webhooks.send_due)):
+        for _batch in range(MAX_BATCHES):
+            tried = send(session)
+            counts[name] += tried
+            if tried < webhooks.SWEEP_BATCH:
+                break
+    return counts
+
+
+@huey.periodic_task(crontab(minute='*'))
+def sweep() -> dict:
+    """Every minute: whatever is due (retries, and rows whose immediate job was lost)."""
+    counts = _run(sweep_once)
+    if any(counts.values()):
+        log.info('outbound sweep: %s', counts)
+    return counts
