@@ -39,6 +39,7 @@ def _init_extensions(app: Flask) -> None:
                       message_queue=app.config['SUPPORT_REDIS_URL'], cors_allowed_origins=[],
                       logger=False, engineio_logger=False)
     from .live import handlers, sockets  # noqa: F401  (registers handlers)
+    from .outbound import listeners  # noqa: F401  (outbox, acknowledgements, webhook deliveries; jobs)
     from .models import import_all
     import_all()
 
@@ -58,6 +59,10 @@ def _register_api(app: Flask) -> None:
         api.register_blueprint(blueprint)
     from .lab.api import blp as lab_blp
     api.register_blueprint(lab_blp)
+    from .clients.webhooks_api import admin_blp as webhooks_blp, client_blp as client_webhooks_blp
+    from .outbound.api import blp as outbound_blp
+    for blueprint in (webhooks_blp, client_webhooks_blp, outbound_blp):
+        api.register_blueprint(blueprint)
     from .console import register as register_console
     register_console(app, api)
     app.extensions['support_api'] = api

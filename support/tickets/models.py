@@ -137,6 +137,10 @@ class Message(Base):
     body: Mapped[str] = mapped_column(sa.Text)
     language: Mapped[str | None] = mapped_column(sa.String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Outbound (support/outbound): our own e-mail Message-ID, so replies thread by In-Reply-To,
+    # and whether the reply reached the customer's channel (pending | sent | failed).
+    email_message_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    delivery_status: Mapped[str | None] = mapped_column(sa.String(16))
 
     ticket: Mapped[Ticket] = relationship(back_populates='messages')
     author_agent: Mapped[Agent | None] = relationship()

@@ -52,10 +52,15 @@ class MessageSchema(Schema):
     language = fields.String(dump_only=True, allow_none=True)
     author = fields.Method('_author', dump_only=True)
     created_at = fields.DateTime(dump_only=True)
+    delivery_status = fields.String(dump_only=True, allow_none=True,
+                                    metadata={'enum': ['pending', 'sent', 'failed'],
+                                              'description': 'outbound only: reached the customer channel?'})
 
     def _author(self, message):
         if message.author_agent is not None:
             return {'type': 'agent', 'id': message.author_agent.id, 'name': message.author_agent.name}
+        if message.author_customer_id is None:  # an automatic message (acknowledgement)
+            return {'type': 'system', 'id': None, 'name': None}
         return {'type': 'customer', 'id': message.author_customer_id, 'name': message.ticket.customer.name}
 
 
