@@ -6,6 +6,7 @@ from .agents.operations import create_agent
 from .clients.models import Client
 from .clients.operations import create_client
 from .core.extensions import db
+from .lab.demo import seed_lab
 from .sites.operations import get_or_create_site
 from .tickets.models import Channel, Priority
 from .tickets.operations import Actor, CustomerContact, InboundTicket, ingest
@@ -54,5 +55,6 @@ def seed() -> dict:
         inbound = InboundTicket(channel=channel, subject=subject, body=body, customer=CustomerContact(**customer),
                                 priority=Priority.normal, product=product)
         ingest(client, inbound, Actor.client(client), idempotency_key=f'demo-{subject}', fingerprint=subject)
+    seed_lab()
     return {'url': 'http://127.0.0.1:5000', 'api_docs': 'http://127.0.0.1:5000/api/v1/docs',
             'password_for_all_agents': PASSWORD, 'agents': [a[0] for a in AGENTS], 'clients': clients}
