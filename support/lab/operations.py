@@ -341,8 +341,8 @@ def expire_holds() -> int:
         if hold.status == HoldStatus.ready and hold.expires_at < now:
             hold.status, hold.closed_at = HoldStatus.expired, now
             db.session.flush()
-            publish(db.session, 'lab.hold_expired', event_payload(unit, hold={'id': hold.id, 'agent_id': hold.agent_id}),
-                    [agent_room(hold.agent_id)])
+            payload = event_payload(unit, hold={'id': hold.id, 'agent_id': hold.agent_id})
+            publish(db.session, 'lab.hold_expired', payload, [agent_room(hold.agent_id)])
             if unit.status == UnitStatus.reserved and unit.reserved_for_id == hold.agent_id:
                 _release(unit, now)
             expired += 1
@@ -499,7 +499,7 @@ def update_unit(unit_id: int, data: dict) -> Unit:
         get_model(data['model_id'])
     if 'site_id' in data:
         _site_by_id(data['site_id'])
-    moving = ('site_id' in data and data['site_id'] != unit.site_id) or ('model_id' in data and data['model_id'] != unit.model_id)
+    moving = any(name in data and data[name] != getattr(unit, name) for name in ('site_id', 'model_id'))
     status = UnitStatus(data.pop('status')) if 'status' in data else None
     if 'condition' in data:
         data['condition'] = Condition(data['condition'])

@@ -160,7 +160,8 @@ def lab_snapshot(agent: Agent) -> dict:
     if not agent.has_role(Role.supervisor):
         sites_query = sites_query.where(Site.id == agent.site_id)
     now = utcnow()
-    return {'generated_at': now.isoformat(), 'sites': [_site_board(site, now) for site in db.session.scalars(sites_query)]}
+    sites = db.session.scalars(sites_query)
+    return {'generated_at': now.isoformat(), 'sites': [_site_board(site, now) for site in sites]}
 
 
 def _site_board(site: Site, now) -> dict:

@@ -22,7 +22,8 @@ class Lab:
     units: list = field(default_factory=list)
 
     def post(self, who, path, json=None, **kwargs):
-        return self.http.post(f'/api/v1/lab{path}', json=json if json is not None else {}, headers=who.headers, **kwargs)
+        body = json if json is not None else {}
+        return self.http.post(f'/api/v1/lab{path}', json=body, headers=who.headers, **kwargs)
 
     def get(self, who, path, **kwargs):
         return self.http.get(f'/api/v1/lab{path}', headers=who.headers, **kwargs)

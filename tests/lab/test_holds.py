@@ -54,7 +54,8 @@ def test_returned_unit_is_kept_for_the_first_in_line(lab, make, events):
     assert payload['hold']['id'] == hold['id'] and 'POL-001' in payload['message']['en']
     refused = lab.checkout(carl, lab.units[0])
     assert refused.status_code == 409
-    assert refused.get_json()['error']['code'] == 'unit_reserved' and 'Sam Supervisor' in refused.get_json()['error']['message']
+    error = refused.get_json()['error']
+    assert error['code'] == 'unit_reserved' and 'Sam Supervisor' in error['message']
     assert lab.checkout(lab.supervisor, lab.units[0]).status_code == 201
     mine = lab.get(lab.supervisor, '/holds?all=true').get_json()
     assert [h['status'] for h in mine] == ['fulfilled']

@@ -50,7 +50,8 @@ def test_rerun_duplicates_nothing_and_updates_in_place(lab):
 
 def test_unit_in_use_keeps_its_status(lab):
     lab.checkout(lab.ana, lab.units[0])
-    text = 'asset_tag,maker,model,site,status\nPOL-001,Arris,SB8200,Polanco,retired\nPOL-002,Arris,SB8200,Polanco,retired\n'
+    text = ('asset_tag,maker,model,site,status\n'
+            'POL-001,Arris,SB8200,Polanco,retired\nPOL-002,Arris,SB8200,Polanco,retired\n')
     result = _import(lab, text).get_json()
     assert [e['line'] for e in result['errors']] == [2] and result['updated'] == 1
     assert lab.unit(lab.units[0])['status'] == 'checked_out'
@@ -63,8 +64,8 @@ def test_header_and_file_errors(lab):
     unknown = _import(lab, 'asset_tag,maker,model,site,colour\n')
     assert unknown.status_code == 422 and 'unknown' in unknown.get_json()['error']['fields']
     assert _import(lab, '').status_code == 422
-    latin1 = lab.http.post('/api/v1/lab/import', data='asset_tag,maker,model,site\nA,Caf\xe9,B,Polanco\n'.encode('latin-1'),
-                           content_type='text/csv', headers=lab.admin.headers)
+    latin1 = lab.http.post('/api/v1/lab/import', content_type='text/csv', headers=lab.admin.headers,
+                           data='asset_tag,maker,model,site\nA,Caf\xe9,B,Polanco\n'.encode('latin-1'))
     assert latin1.status_code == 422
     assert _import(lab, GOOD_AND_BAD, content_type='application/xml').status_code == 415
 

@@ -74,7 +74,8 @@ def test_window_validation_and_site_rules(lab):
     assert _reserve(lab, lab.far, lab.units[0], 0, 1).status_code == 403
     assert _reserve(lab, lab.ana, {'id': 999}, 0, 1).status_code == 404
     missing = lab.post(lab.ana, '/reservations', {'unit_id': lab.units[0]['id']})
-    assert missing.status_code == 422 and set(missing.get_json()['error']['fields']) == {'starts_at', 'ends_at', 'purpose'}
+    assert missing.status_code == 422
+    assert set(missing.get_json()['error']['fields']) == {'starts_at', 'ends_at', 'purpose'}
 
 
 def test_list_reservations_by_unit(lab):
