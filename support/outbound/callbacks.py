@@ -1,8 +1,9 @@
 """What client systems receive in webhook events: small, stable documents (see docs/outbound.md)."""
+from sqlalchemy.orm import object_session
 
 
 def ticket_data(ticket) -> dict:
-    customer, assignee = ticket.customer, ticket.assignee
+    customer, assignee = ticket.customer, _assignee(ticket)
     return {
         'id': ticket.id, 'number': ticket.number, 'status': ticket.status.value, 'channel': ticket.channel.value,
         'language': ticket.language, 'priority': ticket.priority.value, 'subject': ticket.subject,
@@ -12,6 +13,14 @@ def ticket_data(ticket) -> dict:
         'assignee': {'id': assignee.id, 'name': assignee.name} if assignee else None,
         'created_at': ticket.created_at.isoformat(), 'updated_at': ticket.updated_at.isoformat(),
     }
+
+
+def _assignee(ticket):
+    """Read by id: routing sets ``assignee_id``, and a loaded ``assignee`` would be stale."""
+    if ticket.assignee_id is None:
+        return None
+    from ..agents.models import Agent
+    return object_session(ticket).get(Agent, ticket.assignee_id)
 
 
 def message_data(message) -> dict:

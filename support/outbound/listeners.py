@@ -1,8 +1,8 @@
 """Turns ticket signals into outbox items (replies, acknowledgements) and webhook deliveries,
 all in the transaction that made the change.
 
-``ticket.assigned`` follows ``ticket_updated`` with an ``assignee`` (or ``assignee_id``)
-change, which is how routing reports an assignment.
+``ticket.assigned`` follows routing's ``ticket_routed`` signal (event "assigned"), and also
+``ticket_updated`` with an ``assignee``/``assignee_id`` change should anything report one so.
 """
 from sqlalchemy.orm import object_session
 
@@ -53,6 +53,23 @@ def _agent_id(value):
     if isinstance(value, dict):
         return value.get('id')
     return getattr(value, 'id', value)
+
+
+def _on_ticket_routed(ticket, event=None, extra=None, **kwargs):
+    if event != 'assigned':
+        return
+    extra = extra or {}
+    _emit(_session(ticket), ticket, WebhookEvent.ticket_assigned,
+          changes={'assignee_id': {'before': extra.get('previous_agent_id'), 'after': extra.get('agent_id')}},
+          via=extra.get('via'), actor=None)
+
+
+try:  # routing reports assignments with its own signal (it does not send ticket_updated for them)
+    from ..routing.signals import ticket_routed
+except ImportError:
+    ticket_routed = None
+if ticket_routed is not None:
+    ticket_routed.connect(_on_ticket_routed)
 
 
 @message_added.connect

@@ -79,7 +79,7 @@ def acknowledge(session: Session, ticket: Ticket, send_job=None) -> OutboxItem |
     if ticket.channel not in ACKNOWLEDGED_CHANNELS or not settings_for(session, ticket.client_id).acknowledgements:
         return None
     transport, _reason = _route(session, ticket)
-    if transport is None:
+    if transport is None or (transport == Transport.smtp and not setting('SUPPORT_SMTP_URL')):
         return None  # nowhere to send it; an acknowledgement is a courtesy, not a reply
     subject, body = acknowledgement_text(session, ticket)
     message = Message(ticket=ticket, kind=MessageKind.outbound, body=body, language=ticket.language,
