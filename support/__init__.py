@@ -59,6 +59,9 @@ def _register_api(app: Flask) -> None:
         api.register_blueprint(blueprint)
     from .lab.api import blp as lab_blp
     api.register_blueprint(lab_blp)
+    from .channels.api import config_blp as channel_configs_blp, webhooks_blp as channel_webhooks_blp
+    for blueprint in (channel_webhooks_blp, channel_configs_blp):
+        api.register_blueprint(blueprint)
     from .clients.webhooks_api import admin_blp as webhooks_blp, client_blp as client_webhooks_blp
     from .outbound.api import blp as outbound_blp
     for blueprint in (webhooks_blp, client_webhooks_blp, outbound_blp):

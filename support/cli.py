@@ -72,6 +72,31 @@ def create_agent_command(email, name, password, role, languages, site, clients):
     _echo_json({'id': agent.id, 'email': agent.email, 'role': agent.role.value})
 
 
+@support_cli.command('channel-add')
+@click.option('--slug', required=True, help='the client')
+@click.option('--provider', required=True, type=click.Choice(['mailgun', 'meta', 'twilio']))
+@click.option('--secret', required=True, help='Mailgun signing key, Meta app secret or Twilio auth token')
+@click.option('--address', 'addresses', multiple=True, required=True,
+              help='recipient address, page/account id or E.164 number (repeat for more)')
+@click.option('--name', default=None)
+@click.option('--verify-token', default=None, help='Meta only; generated when left out')
+@click.option('--account-sid', default=None, help='Twilio only')
+@click.option('--public-url', default=None, help='Twilio only: the URL as configured in Twilio')
+def channel_add_command(slug, provider, secret, addresses, name, verify_token, account_sid, public_url):
+    """Add a provider account to a client; prints it (a generated verify token is shown only now)."""
+    from .channels.commands import add_channel
+    _echo_json(add_channel(slug, provider, secret, list(addresses), name=name, verify_token=verify_token,
+                           account_sid=account_sid, public_url=public_url))
+
+
+@support_cli.command('channel-list')
+@click.option('--slug', required=True, help='the client')
+def channel_list_command(slug):
+    """List a client's provider accounts (secrets are never shown)."""
+    from .channels.commands import list_channels
+    _echo_json(list_channels(slug))
+
+
 @support_cli.command('seed-demo')
 def seed_demo_command():
     """Load demo clients, agents and tickets (idempotent); prints the credentials."""

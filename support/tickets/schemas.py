@@ -55,6 +55,10 @@ class MessageSchema(Schema):
     delivery_status = fields.String(dump_only=True, allow_none=True,
                                     metadata={'enum': ['pending', 'sent', 'failed'],
                                               'description': 'outbound only: reached the customer channel?'})
+    attachments = fields.Function(lambda m: [
+        {'id': a.id, 'filename': a.filename, 'content_type': a.content_type, 'size': a.size,
+         'url': f'/api/v1/channels/attachments/{a.id}'} for a in getattr(m, 'attachments', None) or []],
+        dump_only=True, metadata={'description': 'files that came with an inbound message (channels)'})
 
     def _author(self, message):
         if message.author_agent is not None:
