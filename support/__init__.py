@@ -59,6 +59,8 @@ def _register_api(app: Flask) -> None:
         api.register_blueprint(blueprint)
     from .lab.api import blp as lab_blp
     api.register_blueprint(lab_blp)
+    from .routing.api import blp as routing_blp
+    api.register_blueprint(routing_blp)
     from .channels.api import config_blp as channel_configs_blp, webhooks_blp as channel_webhooks_blp
     for blueprint in (channel_webhooks_blp, channel_configs_blp):
         api.register_blueprint(blueprint)

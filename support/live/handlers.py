@@ -4,6 +4,7 @@ from ..core.live import publish
 from ..tickets.signals import ticket_created, ticket_updated
 from .payloads import ticket_summary
 from .sockets import SUPERVISORS, agent_room
+from . import routing_events  # noqa: F401,E402  (routing and presence events)
 
 
 def _rooms_for(ticket) -> list[str]:

@@ -9,16 +9,29 @@ from ..tickets.states import ACTIVE
 
 
 def supervisor_snapshot() -> dict:
-    """Open work at a glance; the routing domain extends this with queues and agents."""
+    """Queues, agents and open work at a glance (``queue.snapshot``)."""
+    from ..routing.views import supervisor_snapshot as routing_snapshot
+    return {**routing_snapshot(), 'tickets': _open_work()}
+
+
+def agent_snapshot(agent) -> dict:
+    """The agent's presence, capacity, load and pending offers (``agent.snapshot``)."""
+    from ..routing.views import me_entry
+    return me_entry(agent)
+
+
+def _open_work() -> dict:
     rows = db.session.execute(
         sa.select(Ticket.status, sa.func.count(), sa.func.min(Ticket.created_at))
         .where(Ticket.status.in_(list(ACTIVE))).group_by(Ticket.status)).all()
     now = utcnow()
-    return {'generated_at': now.isoformat(),
-            'tickets': {status.value: {'count': count,
-                                       'oldest_seconds': int((now - oldest).total_seconds()) if oldest else 0}
-                        for status, count, oldest in rows}}
+    return {status.value: {'count': count, 'oldest_seconds': int((now - oldest).total_seconds()) if oldest else 0}
+            for status, count, oldest in rows}
 
 
 def send_supervisor_snapshot(sid: str) -> None:
     socketio.emit('queue.snapshot', supervisor_snapshot(), to=sid, namespace=NAMESPACE)
+
+
+def send_agent_snapshot(sid: str, agent) -> None:
+    socketio.emit('agent.snapshot', agent_snapshot(agent), to=sid, namespace=NAMESPACE)

@@ -19,7 +19,8 @@ def visible_to(agent: Agent, query):
         return query
     served = sa.select(agent_clients.c.client_id).where(agent_clients.c.agent_id == agent.id)
     has_any = sa.exists(served)
-    return query.where(sa.or_(~has_any, Ticket.client_id.in_(served)))
+    # an escalated ticket may be assigned outside the agent's clients: its assignee still sees it
+    return query.where(sa.or_(~has_any, Ticket.client_id.in_(served), Ticket.assignee_id == agent.id))
 
 
 def get_visible_ticket(agent: Agent, ticket_id: int, *, for_update: bool = False) -> Ticket:

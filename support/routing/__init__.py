@@ -1,0 +1,1 @@
+"""Routing: queues, offers, the decision engine and the operations around it."""

@@ -1,0 +1,207 @@
+"""REST for routing: presence, skills, away reasons, queues, offers, transfer and reassign."""
+import sqlalchemy as sa
+from flask import g, jsonify
+from flask_smorest import Blueprint
+
+from ..agents.auth import require_role
+from ..agents.availability import add_away_reason, away_reasons, set_presence, update_skills
+from ..agents.models import Agent, Role
+from ..agents.presence import AgentState, Presence
+from ..core.errors import Forbidden, NotFound, ValidationFailed
+from ..core.extensions import db
+from ..core.i18n import _
+from ..live.payloads import ticket_summary
+from ..tickets.models import MessageKind
+from ..tickets.operations import Actor, add_agent_message
+from ..tickets.queries import get_visible_ticket
+from . import operations, receivers, views  # noqa: F401  (receivers connect signal handlers)
+from .models import Queue
+from .schemas import (AwayReasonSchema, PresenceSchema, QueueCreateSchema, ReassignSchema, SkillsSchema,
+                      TransferSchema)
+
+blp = Blueprint('routing', __name__, url_prefix='/api/v1', description='Routing: presence, queues, offers, transfers')
+
+
+@blp.after_app_request
+def _route_after_request(response):
+    """Route what this request's transaction left waiting (after its commit, before the next request)."""
+    if response.status_code >= 400:
+        db.session.rollback()  # a refused request changes nothing, even where the app context outlives it
+    try:
+        operations.run_pending()
+    except Exception:  # routing must not break the response; the sweep retries
+        db.session.rollback()
+    return response
+
+
+@blp.record_once
+def _route_after_jobs(state):
+    @state.app.teardown_appcontext
+    def _route_pending(exc):
+        if exc is None:
+            operations.run_pending()
+
+
+def _json(data, status=200):
+    response = jsonify(data)
+    response.status_code = status
+    return response
+
+
+@blp.route('/routing/me', methods=['GET'])
+@require_role(Role.agent)
+def me():
+    """My presence, capacities, load and pending offers."""
+    return _json(views.me_entry(g.current_agent))
+
+
+def _change_presence(agent_id: int, data: dict):
+    state = set_presence(agent_id, Presence(data['status']), data.get('reason'), actor_id=g.current_agent.id)
+    db.session.commit()
+    return _json(views.presence_entry(db.session.get(AgentState, state.agent_id)))
+
+
+@blp.route('/routing/me/presence', methods=['PUT'])
+@require_role(Role.agent)
+@blp.arguments(PresenceSchema)
+def put_my_presence(data):
+    """Set my presence: available, away (with a reason) or offline."""
+    return _change_presence(g.current_agent.id, data)
+
+
+@blp.route('/routing/away-reasons', methods=['GET'])
+@require_role(Role.agent)
+def get_away_reasons():
+    """Away reasons, labels in the caller's language."""
+    return _json([{'code': code, 'label': label} for code, label in away_reasons().items()])
+
+
+@blp.route('/routing/away-reasons', methods=['POST'])
+@require_role(Role.supervisor)
+@blp.arguments(AwayReasonSchema)
+def post_away_reason(data):
+    """Add a custom away reason (e.g. "lab") with its English and Spanish label."""
+    reason = add_away_reason(data['code'], data['label_en'], data['label_es'])
+    db.session.commit()
+    return _json({'code': reason.code, 'label_en': reason.label_en, 'label_es': reason.label_es}, 201)
+
+
+@blp.route('/routing/agents', methods=['GET'])
+@require_role(Role.supervisor)
+def list_agents():
+    """Every active agent: presence, skills, capacity, load and open tickets."""
+    return _json(views.agent_entries(views.routable_agents()))
+
+
+def _agent(agent_id: int) -> Agent:
+    agent = db.session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound(_('No such agent.'))
+    return agent
+
+
+@blp.route('/routing/agents/<int:agent_id>/presence', methods=['PUT'])
+@require_role(Role.supervisor)
+@blp.arguments(PresenceSchema)
+def put_agent_presence(data, agent_id):
+    """Set an agent's presence."""
+    return _change_presence(_agent(agent_id).id, data)
+
+
+@blp.route('/routing/agents/<int:agent_id>', methods=['PATCH'])
+@require_role(Role.supervisor)
+@blp.arguments(SkillsSchema)
+def patch_agent(data, agent_id):
+    """Change an agent's languages, capacities, clients and products, live."""
+    agent = update_skills(_agent(agent_id), data)
+    db.session.commit()
+    return _json(views.agent_entries([agent])[0])
+
+
+@blp.route('/routing/queues', methods=['GET'])
+@require_role(Role.agent)
+def list_queues():
+    """Queues with live figures (agents see the queues they serve)."""
+    return _json(views.queue_entries(agent=g.current_agent))
+
+
+@blp.route('/routing/queues', methods=['POST'])
+@require_role(Role.admin)
+@blp.arguments(QueueCreateSchema)
+def post_queue(data):
+    """Define a queue (a rule: client, language and channel family, each optional) and its threshold."""
+    client_id = None
+    if data['client']:
+        client = views.client_by_slug(data['client'])
+        if client is None:
+            raise ValidationFailed(fields={'client': [_('Unknown client: {slug}.').format(slug=data['client'])]})
+        client_id = client.id
+    queue = operations.create_queue(data['name'], client_id, data['language'], data['family'],
+                                    data['threshold_seconds'])
+    db.session.commit()
+    return _json(views.queue_entries([queue.id])[0], 201)
+
+
+@blp.route('/routing/offers', methods=['GET'])
+@require_role(Role.agent)
+def list_offers():
+    """My pending offers."""
+    return _json([views.offer_entry(o) for o in views.pending_offers(g.current_agent.id)])
+
+
+@blp.route('/routing/offers/<int:offer_id>/accept', methods=['POST'])
+@require_role(Role.agent)
+def accept(offer_id):
+    """Accept an offer: the ticket is mine (409 when it expired or was taken back)."""
+    ticket = operations.accept_offer(offer_id, g.current_agent)
+    db.session.commit()
+    return _json(ticket_summary(ticket))
+
+
+@blp.route('/routing/offers/<int:offer_id>/decline', methods=['POST'])
+@require_role(Role.agent)
+def decline(offer_id):
+    """Decline an offer: it goes to the next agent."""
+    operations.decline_offer(offer_id, g.current_agent)
+    db.session.commit()
+    return _json({'ok': True})
+
+
+def _note(ticket, agent, note):
+    if note:
+        add_agent_message(ticket, agent, note, MessageKind.note)
+
+
+@blp.route('/tickets/<int:ticket_id>/transfer', methods=['POST'])
+@require_role(Role.agent)
+@blp.arguments(TransferSchema)
+def transfer(data, ticket_id):
+    """Hand a ticket to another agent or back to a queue (agents: only their own tickets)."""
+    agent = g.current_agent
+    ticket = get_visible_ticket(agent, ticket_id, for_update=True)
+    if not agent.has_role(Role.supervisor) and ticket.assignee_id != agent.id:
+        raise Forbidden(_('You can only transfer tickets assigned to you.'))
+    if 'agent_id' in data:
+        operations.transfer_to_agent(ticket, data['agent_id'], Actor.agent(agent))
+    else:
+        queue = db.session.get(Queue, data['queue_id'])
+        if queue is None:
+            raise ValidationFailed(fields={'queue_id': [_('No such queue.')]})
+        operations.transfer_to_queue(ticket, queue, Actor.agent(agent))
+    _note(ticket, agent, data.get('note'))
+    db.session.commit()
+    return _json(ticket_summary(ticket))
+
+
+@blp.route('/tickets/<int:ticket_id>/reassign', methods=['POST'])
+@require_role(Role.agent)
+@blp.arguments(ReassignSchema)
+def reassign(data, ticket_id):
+    """Give a ticket to another agent (supervisors only; agents get 403)."""
+    if not g.current_agent.has_role(Role.supervisor):
+        raise Forbidden(_('This needs the {role} role.').format(role=Role.supervisor.label))
+    ticket = get_visible_ticket(g.current_agent, ticket_id, for_update=True)
+    operations.transfer_to_agent(ticket, data['agent_id'], Actor.agent(g.current_agent), via='reassign')
+    _note(ticket, g.current_agent, data.get('note'))
+    db.session.commit()
+    return _json(ticket_summary(ticket))

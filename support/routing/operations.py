@@ -1,0 +1,603 @@
+"""Routing operations: load candidates, lock rows, apply the engine's decision, commit.
+
+Lock order, everywhere: ticket + routing item, then the agent's state row, then the
+agent's load rows. Routers that find a ticket or item locked skip it (``SKIP LOCKED``):
+whoever holds it is already deciding about it. Capacity is taken with a conditional
+update, and a unique partial index allows one pending offer per ticket, so two
+processes cannot assign a ticket twice or overfill an agent.
+"""
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, g, has_app_context
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from ..agents.availability import free_capacity, set_presence, take_capacity
+from ..agents.models import Agent, agent_clients
+from ..agents.presence import MISSED_OFFER, AgentLoad, AgentState, Presence
+from ..core.clock import utcnow
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.extensions import db
+from ..core.i18n import _
+from ..tickets.models import Ticket
+from ..tickets.operations import SYSTEM, Actor, record
+from . import engine, settings
+from .models import FAMILIES, REALTIME, ItemState, Offer, OfferStatus, Queue, RoutingItem
+from .signals import offer_changed, queue_changed, ticket_routed
+
+log = logging.getLogger(__name__)
+PRIORITY_SORT = {'urgent': 0, 'high': 1, 'normal': 2, 'low': 3}
+PULL_BATCH = 25
+
+
+# --- work to do once the current transaction has committed -------------------------------
+
+def after_commit_route(ticket_id: int, announce: bool = True) -> None:
+    db.session.info.setdefault('routing_tickets', []).append((ticket_id, announce))
+
+
+def after_commit_pull(agent_id: int) -> None:
+    db.session.info.setdefault('routing_agents', []).append(agent_id)
+
+
+@event.listens_for(Session, 'after_commit')
+def _collect(session):
+    tickets, agents = session.info.pop('routing_tickets', []), session.info.pop('routing_agents', [])
+    offers = session.info.pop('routing_offers', [])
+    if not has_app_context():
+        return
+    from ..core.jobs import huey
+    from .tasks import route_later, schedule_expiry
+    for offer_id, expires_at in offers:
+        schedule_expiry(offer_id, expires_at)
+    if not (tickets or agents):
+        return
+    if not settings.route_inline() and not huey.immediate:
+        route_later(tickets, agents)
+        return
+    pending = g.setdefault('routing_pending', ([], []))
+    pending[0].extend(tickets)
+    pending[1].extend(agents)
+
+
+@event.listens_for(Session, 'after_rollback')
+def _forget(session):
+    if not session.in_transaction():
+        session.info.pop('routing_tickets', None)
+        session.info.pop('routing_agents', None)
+        session.info.pop('routing_offers', None)
+
+
+def run_pending(limit: int = 200) -> None:
+    """Route what committed transactions left to do (tickets to route, agents to fill)."""
+    for _round in range(limit):
+        pending = g.pop('routing_pending', None) if has_app_context() else None
+        if not pending or not (pending[0] or pending[1]):
+            return
+        for ticket_id, announce in dict.fromkeys(pending[0]):
+            _safely(route_ticket, ticket_id, announce)
+        for agent_id in dict.fromkeys(pending[1]):
+            _safely(pull, agent_id)
+
+
+def _safely(operation, *args):
+    """Run one routing step in its own transaction; a deadlock is retried once."""
+    for attempt in (1, 2):
+        try:
+            result = operation(*args)
+            db.session.commit()
+            return result
+        except OperationalError:
+            db.session.rollback()
+            if attempt == 2:
+                log.exception('routing step %s%r failed twice', operation.__name__, args)
+        except Exception:
+            db.session.rollback()
+            log.exception('routing step %s%r failed', operation.__name__, args)
+            return None
+
+
+# --- queues and items ------------------------------------------------------------------
+
+def queue_for(client_id: int, language: str, channel: str) -> Queue:
+    """The most specific queue matching the ticket; created per client/language/family if none."""
+    family = FAMILIES.get(channel)
+    match = db.session.scalar(
+        sa.select(Queue).where(sa.or_(Queue.client_id == client_id, Queue.client_id.is_(None)),
+                               sa.or_(Queue.language == language, Queue.language.is_(None)),
+                               sa.or_(Queue.family == family, Queue.family.is_(None)))
+        .order_by(Queue.client_id.is_(None), Queue.language.is_(None), Queue.family.is_(None), Queue.id)
+        .limit(1))
+    return match or _create_queue(client_id, language, family)
+
+
+def _create_queue(client_id, language, family) -> Queue:
+    from sqlalchemy.exc import IntegrityError
+    from ..clients.models import Client
+    client = db.session.get(Client, client_id)
+    try:
+        with db.session.begin_nested():
+            queue = Queue(name=f'{client.name} · {language} · {family}', client_id=client_id, language=language,
+                          family=family, threshold_seconds=settings.default_threshold())
+            db.session.add(queue)
+            db.session.flush()
+    except IntegrityError:
+        queue = db.session.scalar(sa.select(Queue).filter_by(client_id=client_id, language=language, family=family))
+    return queue
+
+
+def create_queue(name: str, client_id: int | None, language: str | None, family: str | None,
+                 threshold_seconds: int) -> Queue:
+    exists = db.session.scalar(sa.select(Queue.id).filter_by(client_id=client_id, language=language, family=family))
+    if exists is not None:
+        raise Conflict(_('A queue for this client, language and channel family already exists.'))
+    queue = Queue(name=name, client_id=client_id, language=language, family=family,
+                  threshold_seconds=threshold_seconds)
+    db.session.add(queue)
+    db.session.flush()
+    queue_changed.send(queue.id)
+    return queue
+
+
+def enqueue(ticket: Ticket) -> RoutingItem:
+    """Put a new ticket in its queue (inside the intake transaction) and route it after commit."""
+    now = utcnow()
+    queue = queue_for(ticket.client_id, ticket.language, ticket.channel.value)
+    item = RoutingItem(ticket_id=ticket.id, queue_id=queue.id, state=ItemState.waiting, client_id=ticket.client_id,
+                       customer_id=ticket.customer_id, language=ticket.language, channel=ticket.channel.value,
+                       product=ticket.product, sort_priority=PRIORITY_SORT[ticket.priority.value],
+                       due_at=ticket.created_at, waiting_since=now, escalation=0,
+                       escalate_at=now + timedelta(seconds=queue.threshold_seconds), excluded=[], updated_at=now)
+    db.session.add(item)
+    after_commit_route(ticket.id)
+    return item
+
+
+def lock_item(ticket_id: int, skip_locked: bool = False, waiting_only: bool = False):
+    """``(item, ticket)`` locked until commit, or None (missing, or locked elsewhere when skipping)."""
+    query = (sa.select(RoutingItem, Ticket).join(Ticket, Ticket.id == RoutingItem.ticket_id)
+             .where(RoutingItem.ticket_id == ticket_id)
+             .with_for_update(skip_locked=skip_locked).execution_options(populate_existing=True))
+    if waiting_only:
+        query = query.where(RoutingItem.state == ItemState.waiting)
+    row = db.session.execute(query).first()
+    return (row[0], row[1]) if row else None
+
+
+def item_for(ticket: Ticket) -> RoutingItem:
+    """The ticket's routing item, locked; tickets from before routing existed get one now."""
+    found = lock_item(ticket.id)
+    if found:
+        return found[0]
+    item = enqueue(ticket)
+    item.state = ItemState.assigned if ticket.assignee_id else ItemState.waiting
+    item.agent_id = ticket.assignee_id
+    db.session.flush()
+    return item
+
+
+# --- the decision -------------------------------------------------------------------------
+
+def ticket_facts(item: RoutingItem, previous_agent_id: int | None = None) -> engine.TicketFacts:
+    return engine.TicketFacts(id=item.ticket_id, client_id=item.client_id, language=item.language,
+                              channel=item.channel, product=item.product, sort_priority=item.sort_priority,
+                              due_at=item.due_at, escalation=item.escalation,
+                              previous_agent_id=previous_agent_id, excluded=frozenset(item.excluded or ()))
+
+
+def previous_agent(item: RoutingItem) -> int | None:
+    """Who last handled this customer within the sticky window."""
+    since = utcnow() - settings.sticky_window()
+    return db.session.scalar(
+        sa.select(Ticket.assignee_id).where(Ticket.customer_id == item.customer_id, Ticket.assignee_id.is_not(None),
+                                            Ticket.updated_at >= since)
+        .order_by(Ticket.updated_at.desc()).limit(1))
+
+
+def candidates(channel: str, agent_ids=None) -> list[engine.AgentFacts]:
+    """Available agents with spare capacity on ``channel`` (a handful of rows, whatever the backlog)."""
+    query = (sa.select(AgentState.agent_id, AgentState.products, AgentState.since, AgentState.last_routed_at,
+                       AgentLoad.capacity, AgentLoad.load, Agent.languages)
+             .join(AgentLoad, sa.and_(AgentLoad.agent_id == AgentState.agent_id, AgentLoad.channel == channel))
+             .join(Agent, Agent.id == AgentState.agent_id)
+             .where(AgentState.status == Presence.available, AgentLoad.load < AgentLoad.capacity,
+                    Agent.active.is_(True)))
+    if agent_ids is not None:
+        query = query.where(AgentState.agent_id.in_(agent_ids))
+    rows = db.session.execute(query).all()
+    clients = served_clients([r.agent_id for r in rows])
+    return [engine.AgentFacts(id=r.agent_id, available=True, languages=frozenset(r.languages or ()),
+                              client_ids=clients.get(r.agent_id, frozenset()), products=frozenset(r.products or ()),
+                              capacities={channel: r.capacity}, loads={channel: r.load},
+                              idle_since=max(filter(None, (r.since, r.last_routed_at))))
+            for r in rows]
+
+
+def served_clients(agent_ids) -> dict[int, frozenset[int]]:
+    if not agent_ids:
+        return {}
+    found = {}
+    rows = db.session.execute(sa.select(agent_clients.c.agent_id, agent_clients.c.client_id)
+                              .join(Agent, Agent.id == agent_clients.c.agent_id)
+                              .where(agent_clients.c.agent_id.in_(agent_ids), Agent.role == 'agent'))
+    for agent_id, client_id in rows:
+        found.setdefault(agent_id, set()).add(client_id)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def reserve(agent_id: int, channel: str) -> AgentState | None:
+    """Lock the agent; take one unit of capacity if they are still available and not full."""
+    state = db.session.scalar(sa.select(AgentState).where(AgentState.agent_id == agent_id)
+                              .with_for_update().execution_options(populate_existing=True))
+    if state is None or state.status != Presence.available or not take_capacity(agent_id, channel):
+        return None
+    return state
+
+
+def route_ticket(ticket_id: int, announce: bool = False) -> str | None:
+    """Offer or assign one waiting ticket to the best eligible agent; ``'queued'`` when nobody fits."""
+    locked = lock_item(ticket_id, skip_locked=True, waiting_only=True)
+    if locked is None:
+        return None
+    item, ticket = locked
+    facts = ticket_facts(item, previous_agent(item))
+    for agent in engine.rank(facts, candidates(item.channel)):
+        state = reserve(agent.id, item.channel)
+        if state is not None:
+            return give(item, ticket, state)
+    if announce:
+        ticket_routed.send(ticket, event='queued', extra={'queue_id': item.queue_id, 'escalation': item.escalation})
+        queue_changed.send(item.queue_id)
+    return 'queued'
+
+
+def give(item: RoutingItem, ticket: Ticket, state: AgentState) -> str:
+    """Capacity is already taken: offer real-time tickets, assign the others."""
+    now = utcnow()
+    state.last_routed_at = now
+    queue_changed.send(item.queue_id)
+    if item.channel not in REALTIME:
+        assign(item, ticket, state.agent_id, SYSTEM, via='direct')
+        return 'assigned'
+    offer = Offer(ticket_id=ticket.id, agent_id=state.agent_id, channel=item.channel, status=OfferStatus.pending,
+                  created_at=now, expires_at=now + settings.offer_timeout(item.channel))
+    db.session.add(offer)
+    item.state, item.agent_id, item.updated_at = ItemState.offered, state.agent_id, now
+    db.session.flush()
+    offer_changed.send(offer, event='created')
+    db.session.info.setdefault('routing_offers', []).append((offer.id, offer.expires_at))
+    return 'offered'
+
+
+def assign(item: RoutingItem, ticket: Ticket, agent_id: int, actor: Actor, via: str) -> None:
+    """Make ``agent_id`` the assignee (their capacity already counts this ticket)."""
+    previous = ticket.assignee_id
+    now = utcnow()
+    ticket.assignee_id, ticket.updated_at = agent_id, now
+    item.state, item.agent_id, item.updated_at = ItemState.assigned, agent_id, now
+    record(ticket, 'assigned', actor, before={'assignee_id': previous}, after={'assignee_id': agent_id, 'via': via})
+    db.session.flush()
+    ticket_routed.send(ticket, event='assigned',
+                       extra={'agent_id': agent_id, 'previous_agent_id': previous, 'via': via,
+                              'queue_id': item.queue_id})
+
+
+def pull(agent_id: int) -> int:
+    """Fill the agent's spare capacity with the best waiting tickets they are eligible for."""
+    given = 0
+    while given < 50 and _pull_one(agent_id):
+        db.session.commit()
+        given += 1
+    return given
+
+
+def _pull_one(agent_id: int) -> bool:
+    state = db.session.scalar(sa.select(AgentState).where(AgentState.agent_id == agent_id)
+                              .with_for_update().execution_options(populate_existing=True))
+    if state is None or state.status != Presence.available:
+        return False
+    agent = agent_facts(agent_id, state)
+    spare = [ch for ch in agent.capacities if agent.spare(ch) > 0] if agent else []
+    if not spare:
+        return False
+    for facts in _waiting_for(agent, spare):
+        locked = lock_item(facts.id, skip_locked=True, waiting_only=True)
+        if locked and take_capacity(agent_id, locked[0].channel):
+            give(locked[0], locked[1], state)
+            return True
+    return False
+
+
+def agent_facts(agent_id: int, state: AgentState) -> engine.AgentFacts | None:
+    agent = db.session.get(Agent, agent_id)
+    if agent is None or not agent.active:
+        return None
+    loads = db.session.execute(sa.select(AgentLoad.channel, AgentLoad.capacity, AgentLoad.load)
+                               .where(AgentLoad.agent_id == agent_id)).all()
+    return engine.AgentFacts(id=agent_id, available=state.status == Presence.available,
+                             languages=frozenset(agent.languages or ()),
+                             client_ids=served_clients([agent_id]).get(agent_id, frozenset()),
+                             products=frozenset(state.products or ()),
+                             capacities={r.channel: r.capacity for r in loads}, loads={r.channel: r.load for r in loads},
+                             idle_since=state.last_routed_at)
+
+
+def _waiting_for(agent: engine.AgentFacts, channels: list[str]) -> list[engine.TicketFacts]:
+    """The head of the backlog this agent could take, in queue order (read from the partial index)."""
+    query = (sa.select(RoutingItem)
+             .where(RoutingItem.state == ItemState.waiting, RoutingItem.language.in_(sorted(agent.languages)),
+                    RoutingItem.channel.in_(channels))
+             .order_by(RoutingItem.sort_priority, RoutingItem.due_at, RoutingItem.ticket_id).limit(PULL_BATCH))
+    if agent.client_ids:
+        query = query.where(sa.or_(RoutingItem.client_id.in_(sorted(agent.client_ids)),
+                                   RoutingItem.escalation >= engine.ANY_CLIENT))
+    facts = [ticket_facts(item) for item in db.session.scalars(query)]
+    chosen = []
+    while facts:
+        best = engine.next_ticket(agent, facts)
+        if best is None:
+            break
+        chosen.append(best)
+        facts = [f for f in facts if f.id != best.id]
+    return chosen
+
+
+# --- offers --------------------------------------------------------------------------------
+
+def _locked_offer(offer_id: int, agent_id: int | None = None):
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or (agent_id is not None and offer.agent_id != agent_id):
+        raise NotFound(_('No such offer.'))
+    locked = lock_item(offer.ticket_id)
+    if locked is None:
+        raise NotFound(_('No such offer.'))
+    db.session.refresh(offer)
+    return offer, locked[0], locked[1]
+
+
+def _check_pending(offer: Offer) -> None:
+    if offer.status != OfferStatus.pending:
+        raise Conflict(_('This offer is no longer open.'), code='offer_closed',
+                       fields={'status': [offer.status.value]})
+    if offer.expires_at <= utcnow():
+        raise Conflict(_('This offer has expired.'), code='offer_expired')
+
+
+def accept_offer(offer_id: int, agent: Agent) -> Ticket:
+    """The agent takes the offered ticket; 409 when it expired or was taken back."""
+    offer, item, ticket = _locked_offer(offer_id, agent.id)
+    _check_pending(offer)
+    offer.status, offer.responded_at = OfferStatus.accepted, utcnow()
+    assign(item, ticket, agent.id, Actor.agent(agent), via='offer')
+    offer_changed.send(offer, event='accepted')
+    return ticket
+
+
+def decline_offer(offer_id: int, agent: Agent) -> Offer:
+    """The agent passes: the ticket goes to the next agent, never back to them."""
+    offer, item, ticket = _locked_offer(offer_id, agent.id)
+    _check_pending(offer)
+    _close_offer(offer, item, OfferStatus.declined, exclude=True)
+    after_commit_pull(agent.id)
+    return offer
+
+
+def expire_offer(offer_id: int) -> bool:
+    """Expire one overdue offer (a no-op when it was answered or is not due: jobs may repeat)."""
+    offer = db.session.get(Offer, offer_id)
+    if offer is None:
+        return False
+    locked = lock_item(offer.ticket_id, skip_locked=True)
+    if locked is None:
+        return False
+    db.session.refresh(offer)
+    if offer.status != OfferStatus.pending or offer.expires_at > utcnow():
+        return False
+    _close_offer(offer, locked[0], OfferStatus.expired, exclude=True)
+    if settings.away_on_miss():
+        set_presence(offer.agent_id, Presence.away, MISSED_OFFER, system=True)
+    else:
+        after_commit_pull(offer.agent_id)
+    return True
+
+
+def _close_offer(offer: Offer, item: RoutingItem, status: OfferStatus, exclude: bool) -> None:
+    offer.status, offer.responded_at = status, utcnow()
+    free_capacity(offer.agent_id, offer.channel)
+    if exclude and offer.agent_id not in (item.excluded or []):
+        item.excluded = [*(item.excluded or []), offer.agent_id]
+    _requeue(item)
+    offer_changed.send(offer, event=status.value)
+
+
+def _requeue(item: RoutingItem) -> None:
+    item.state, item.agent_id, item.updated_at = ItemState.waiting, None, utcnow()
+    queue_changed.send(item.queue_id)
+    after_commit_route(item.ticket_id)
+
+
+def cancel_offers_of(agent_id: int) -> None:
+    """An agent who leaves ``available`` gives back the offers they have not answered."""
+    ids = db.session.scalars(sa.select(Offer.ticket_id).where(Offer.agent_id == agent_id,
+                                                              Offer.status == OfferStatus.pending)).all()
+    for ticket_id in ids:
+        locked = lock_item(ticket_id, skip_locked=True)  # locked: someone is answering it right now
+        offer = locked and db.session.scalar(sa.select(Offer).where(
+            Offer.ticket_id == ticket_id, Offer.agent_id == agent_id, Offer.status == OfferStatus.pending)
+            .execution_options(populate_existing=True))
+        if offer:
+            _close_offer(offer, locked[0], OfferStatus.cancelled, exclude=False)
+
+
+def sweep_offers(limit: int = 500) -> int:
+    """Expire every overdue pending offer, each in its own transaction."""
+    due = db.session.scalars(sa.select(Offer.id).where(Offer.status == OfferStatus.pending,
+                                                       Offer.expires_at <= utcnow())
+                             .order_by(Offer.expires_at).limit(limit)).all()
+    db.session.commit()
+    return sum(bool(_safely(expire_offer, offer_id)) for offer_id in due)
+
+
+# --- escalation ----------------------------------------------------------------------------
+
+def escalate(ticket_id: int) -> bool:
+    """Widen eligibility of a ticket that waited past its queue's threshold (idempotent)."""
+    locked = lock_item(ticket_id, skip_locked=True, waiting_only=True)
+    if locked is None:
+        return False
+    item, ticket = locked
+    now = utcnow()
+    if item.escalate_at is None or item.escalate_at > now or item.escalation >= engine.ANY_CLIENT:
+        return False
+    item.escalation += 1
+    item.escalate_at = (now + timedelta(seconds=item.queue.threshold_seconds)
+                        if item.escalation < engine.ANY_CLIENT else None)
+    record(ticket, 'escalated', SYSTEM, before={'escalation': item.escalation - 1},
+           after={'escalation': item.escalation})
+    ticket_routed.send(ticket, event='escalated', extra={'queue_id': item.queue_id, 'escalation': item.escalation})
+    queue_changed.send(item.queue_id)
+    after_commit_route(ticket_id, announce=False)
+    return True
+
+
+def sweep_escalations(limit: int = 500) -> int:
+    due = db.session.scalars(sa.select(RoutingItem.ticket_id).where(RoutingItem.state == ItemState.waiting,
+                                                                    RoutingItem.escalate_at <= utcnow())
+                             .order_by(RoutingItem.escalate_at).limit(limit)).all()
+    db.session.commit()
+    return sum(bool(_safely(escalate, ticket_id)) for ticket_id in due)
+
+
+def rebalance() -> None:
+    """Safety net: every available agent with spare capacity pulls (after a lost wake-up or job)."""
+    agent_ids = db.session.scalars(
+        sa.select(AgentState.agent_id).join(AgentLoad, AgentLoad.agent_id == AgentState.agent_id)
+        .where(AgentState.status == Presence.available, AgentLoad.load < AgentLoad.capacity).distinct()).all()
+    db.session.commit()
+    for agent_id in agent_ids:
+        _safely(pull, agent_id)
+
+
+# --- ticket life cycle, transfers, language switch -----------------------------------------
+
+def release(item: RoutingItem, ticket: Ticket) -> int | None:
+    """Take the ticket away from whoever holds it (offer or assignment); returns that agent."""
+    holder = item.agent_id
+    if item.state == ItemState.offered:
+        offer = db.session.scalar(sa.select(Offer).where(Offer.ticket_id == ticket.id,
+                                                         Offer.status == OfferStatus.pending))
+        if offer is not None:
+            offer.status, offer.responded_at = OfferStatus.cancelled, utcnow()
+            free_capacity(offer.agent_id, offer.channel)
+            offer_changed.send(offer, event='cancelled')
+    elif item.state == ItemState.assigned and holder is not None:
+        free_capacity(holder, item.channel)
+    if holder is not None:
+        after_commit_pull(holder)
+    item.agent_id = None
+    return holder
+
+
+def on_status_changed(ticket: Ticket, before: str, after: str) -> None:
+    """Solved or closed frees the agent's capacity; a reopened ticket goes back to its agent."""
+    from ..tickets.states import ACTIVE, Status
+    item = item_for(ticket)
+    if Status(after) not in ACTIVE and item.state != ItemState.done:
+        release(item, ticket)
+        item.state, item.updated_at = ItemState.done, utcnow()
+        queue_changed.send(item.queue_id)
+    elif Status(after) in ACTIVE and item.state == ItemState.done:
+        _reopen(item, ticket)
+
+
+def _reopen(item: RoutingItem, ticket: Ticket) -> None:
+    if ticket.assignee_id and take_capacity(ticket.assignee_id, item.channel):
+        item.state, item.agent_id, item.updated_at = ItemState.assigned, ticket.assignee_id, utcnow()
+        return
+    ticket.assignee_id = None
+    item.waiting_since = utcnow()
+    _requeue(item)
+
+
+def transfer_to_agent(ticket: Ticket, target_id: int, actor: Actor, via: str = 'transfer') -> Ticket:
+    """Assign directly to ``target_id`` (409 when they have no spare capacity on this channel)."""
+    target = db.session.get(Agent, target_id)
+    if target is None or not target.active:
+        raise ValidationFailed(fields={'agent_id': [_('No such agent.')]})
+    item = item_for(ticket)
+    if item.state == ItemState.assigned and item.agent_id == target_id:
+        return ticket
+    if item.state == ItemState.done:
+        raise Conflict(_('Only open tickets can be transferred.'), code='ticket_closed')
+    release(item, ticket)
+    if not take_capacity(target_id, item.channel) and not _ensure_loads(target_id, item.channel):
+        raise Conflict(_('{name} has no spare capacity for {channel}.').format(name=target.name,
+                                                                              channel=item.channel),
+                       code='no_capacity')
+    assign(item, ticket, target_id, actor, via=via)
+    queue_changed.send(item.queue_id)
+    return ticket
+
+
+def _ensure_loads(agent_id: int, channel: str) -> bool:
+    """An agent who never had a state row gets one (default capacities), then capacity is taken."""
+    from ..agents.availability import ensure_state
+    if db.session.get(AgentState, agent_id) is not None:
+        return False
+    ensure_state(agent_id)
+    return take_capacity(agent_id, channel)
+
+
+def transfer_to_queue(ticket: Ticket, queue: Queue, actor: Actor) -> Ticket:
+    """Send the ticket back to waiting in ``queue`` (and to its language, when the queue has one)."""
+    if queue.client_id is not None and queue.client_id != ticket.client_id:
+        raise ValidationFailed(fields={'queue_id': [_('This queue is for another client.')]})
+    if queue.family is not None and FAMILIES.get(ticket.channel.value) != queue.family:
+        raise ValidationFailed(fields={'queue_id': [_('This queue does not take this channel.')]})
+    item = item_for(ticket)
+    if item.state == ItemState.done:
+        raise Conflict(_('Only open tickets can be transferred.'), code='ticket_closed')
+    holder = release(item, ticket)
+    if holder is not None and actor.type == 'agent' and actor.id == holder:
+        item.excluded = [*(item.excluded or []), holder]
+    if queue.language and queue.language != ticket.language:
+        _change_language(ticket, item, queue.language, actor)
+    previous_queue = item.queue_id
+    _unassign(ticket, actor, holder)
+    item.queue_id, item.escalation, item.waiting_since = queue.id, 0, utcnow()
+    item.escalate_at = item.waiting_since + timedelta(seconds=queue.threshold_seconds)
+    queue_changed.send(previous_queue)
+    _requeue(item)
+    return ticket
+
+
+def _unassign(ticket: Ticket, actor: Actor, holder: int | None) -> None:
+    if ticket.assignee_id is not None:
+        record(ticket, 'unassigned', actor, before={'assignee_id': ticket.assignee_id}, after={'assignee_id': None})
+        ticket.assignee_id, ticket.updated_at = None, utcnow()
+
+
+def _change_language(ticket: Ticket, item: RoutingItem, language: str, actor: Actor) -> None:
+    record(ticket, 'language_changed', actor, before={'language': ticket.language}, after={'language': language})
+    ticket.language, item.language, ticket.updated_at = language, language, utcnow()
+
+
+def switch_language(ticket: Ticket, language: str, actor: Actor) -> None:
+    """The customer now writes in ``language``: re-route unless the holder speaks it."""
+    item = item_for(ticket)
+    _change_language(ticket, item, language, actor)
+    if item.state == ItemState.done:
+        return
+    holder = db.session.get(Agent, item.agent_id) if item.agent_id else None
+    if holder is not None and language in (holder.languages or []):
+        return
+    queue = queue_for(ticket.client_id, language, item.channel)
+    if item.state != ItemState.waiting:
+        holder_id = release(item, ticket)
+        _unassign(ticket, actor, holder_id)
+    previous_queue, item.queue_id = item.queue_id, queue.id
+    queue_changed.send(previous_queue)
+    _requeue(item)

@@ -1,0 +1,51 @@
+"""Routing knobs: Flask config first, then the ``SUPPORT_*`` environment, then defaults."""
+import os
+from datetime import timedelta
+
+from flask import current_app
+
+DEFAULT_OFFER_TIMEOUTS = {'chat': 30, 'social': 60, 'sms': 60, 'whatsapp': 60, 'phone': 20}
+
+
+def _setting(name: str, default):
+    value = current_app.config.get(name)
+    if value is None:
+        value = os.environ.get(name)
+    if value is None:
+        return default
+    if isinstance(default, bool) and isinstance(value, str):
+        return value.strip().lower() in ('1', 'true', 'yes', 'on')
+    return type(default)(value) if not isinstance(default, dict) else value
+
+
+def offer_timeout(channel: str) -> timedelta:
+    """How long an offer on ``channel`` waits for an answer (SUPPORT_OFFER_TIMEOUT_<CHANNEL>)."""
+    configured = current_app.config.get('SUPPORT_OFFER_TIMEOUTS') or {}
+    seconds = configured.get(channel) or _setting(f'SUPPORT_OFFER_TIMEOUT_{channel.upper()}',
+                                                  DEFAULT_OFFER_TIMEOUTS.get(channel, 30))
+    return timedelta(seconds=int(seconds))
+
+
+def sticky_window() -> timedelta:
+    return timedelta(seconds=_setting('SUPPORT_STICKY_WINDOW', 7 * 24 * 3600))
+
+
+def away_on_miss() -> bool:
+    return _setting('SUPPORT_AWAY_ON_MISS', True)
+
+
+def default_threshold() -> int:
+    return _setting('SUPPORT_QUEUE_THRESHOLD', 300)
+
+
+def reroute_on_language() -> bool:
+    return _setting('SUPPORT_REROUTE_ON_LANGUAGE', True)
+
+
+def route_inline() -> bool:
+    return _setting('SUPPORT_ROUTING_INLINE', True)
+
+
+def queue_update_interval() -> float:
+    """Seconds between coalesced ``queue.updated`` events (0: emit with every change; tests)."""
+    return _setting('SUPPORT_QUEUE_UPDATE_INTERVAL', 0.0 if current_app.testing else 1.0)

@@ -1,0 +1,164 @@
+"""Read models of routing: queue entries, agent entries, offers, presence (REST and live share them)."""
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..agents.availability import default_capacities
+from ..agents.models import Agent, Role, agent_clients
+from ..agents.presence import AgentLoad, AgentState, Presence
+from ..clients.models import Client
+from ..core.clock import utcnow
+from ..core.extensions import db
+from ..live.payloads import ticket_summary
+from ..tickets.models import Ticket
+from ..tickets.states import ACTIVE
+from .models import ItemState, Offer, OfferStatus, Queue, RoutingItem
+
+
+def presence_entry(state: AgentState | None, agent_id: int | None = None) -> dict:
+    if state is None:
+        return {'agent_id': agent_id, 'status': Presence.offline.value, 'reason': None, 'since': None}
+    return {'agent_id': state.agent_id, 'status': state.status.value, 'reason': state.reason,
+            'since': state.since.isoformat()}
+
+
+def offer_entry(offer: Offer) -> dict:
+    return {'id': offer.id, 'ticket': ticket_summary(offer.ticket), 'agent_id': offer.agent_id,
+            'status': offer.status.value, 'channel': offer.channel, 'created_at': offer.created_at.isoformat(),
+            'expires_at': offer.expires_at.isoformat(),
+            'responded_at': offer.responded_at.isoformat() if offer.responded_at else None}
+
+
+def _loads(agent_ids) -> dict[int, tuple[dict, dict]]:
+    found = {}
+    rows = db.session.execute(sa.select(AgentLoad).where(AgentLoad.agent_id.in_(agent_ids))).scalars()
+    for row in rows:
+        caps, loads = found.setdefault(row.agent_id, ({}, {}))
+        caps[row.channel], loads[row.channel] = row.capacity, row.load
+    return found
+
+
+def agent_entries(agents: list[Agent], with_tickets: bool = True) -> list[dict]:
+    """What supervisors see per agent: presence, skills, capacity and load, open tickets."""
+    ids = [a.id for a in agents]
+    states = {s.agent_id: s for s in db.session.scalars(sa.select(AgentState).where(AgentState.agent_id.in_(ids)))}
+    loads = _loads(ids)
+    tickets = _open_tickets(ids) if with_tickets else {}
+    entries = []
+    for agent in agents:
+        caps, load = loads.get(agent.id, (default_capacities(), {}))
+        state = states.get(agent.id)
+        entries.append({'id': agent.id, 'name': agent.name, 'role': agent.role.value,
+                        'site': agent.site.name if agent.site else None, 'languages': list(agent.languages or []),
+                        'clients': [c.slug for c in agent.clients], 'products': list(state.products) if state else [],
+                        'presence': presence_entry(state, agent.id), 'capacities': caps,
+                        'load': {ch: load.get(ch, 0) for ch in caps},
+                        'tickets': [ticket_summary(t) for t in tickets.get(agent.id, [])]})
+    return entries
+
+
+def _open_tickets(agent_ids) -> dict[int, list[Ticket]]:
+    found = {}
+    rows = db.session.scalars(
+        sa.select(Ticket).where(Ticket.assignee_id.in_(agent_ids), Ticket.status.in_(list(ACTIVE)))
+        .options(selectinload(Ticket.client), selectinload(Ticket.customer)).order_by(Ticket.id))
+    for ticket in rows:
+        found.setdefault(ticket.assignee_id, []).append(ticket)
+    return found
+
+
+def routable_agents() -> list[Agent]:
+    return list(db.session.scalars(sa.select(Agent).where(Agent.active.is_(True))
+                                   .options(selectinload(Agent.clients), selectinload(Agent.site))
+                                   .order_by(Agent.id)))
+
+
+def me_entry(agent: Agent) -> dict:
+    entry = agent_entries([agent], with_tickets=False)[0]
+    offers = pending_offers(agent.id)
+    return {'agent': {'id': agent.id, 'name': agent.name, 'languages': entry['languages'], 'site': entry['site']},
+            'presence': entry['presence'], 'capacities': entry['capacities'], 'load': entry['load'],
+            'offers': [offer_entry(o) for o in offers]}
+
+
+def pending_offers(agent_id: int) -> list[Offer]:
+    return list(db.session.scalars(sa.select(Offer).where(Offer.agent_id == agent_id,
+                                                          Offer.status == OfferStatus.pending)
+                                   .options(selectinload(Offer.ticket)).order_by(Offer.id)))
+
+
+# --- queues ----------------------------------------------------------------------------
+
+def _queue_figures(queue_ids) -> dict:
+    rows = db.session.execute(
+        sa.select(RoutingItem.queue_id, RoutingItem.state, sa.func.count(), sa.func.min(RoutingItem.waiting_since))
+        .where(RoutingItem.queue_id.in_(queue_ids), RoutingItem.state.in_([ItemState.waiting, ItemState.offered]))
+        .group_by(RoutingItem.queue_id, RoutingItem.state)).all()
+    figures = {}
+    for queue_id, state, count, oldest in rows:
+        figures.setdefault(queue_id, {})[state] = (count, oldest)
+    return figures
+
+
+def _staff() -> list[tuple]:
+    """``(languages, client ids, status, spare per channel)`` of every active agent with a state."""
+    rows = db.session.execute(sa.select(AgentState.agent_id, AgentState.status, Agent.languages, Agent.role)
+                              .join(Agent, Agent.id == AgentState.agent_id)
+                              .where(Agent.active.is_(True), AgentState.status != Presence.offline)).all()
+    ids = [r.agent_id for r in rows]
+    loads = _loads(ids) if ids else {}
+    clients = {}
+    for agent_id, client_id in db.session.execute(sa.select(agent_clients.c.agent_id, agent_clients.c.client_id)
+                                                  .where(agent_clients.c.agent_id.in_(ids))) if ids else []:
+        clients.setdefault(agent_id, set()).add(client_id)
+    staff = []
+    for r in rows:
+        caps, load = loads.get(r.agent_id, ({}, {}))
+        spare = {ch: caps[ch] - load.get(ch, 0) for ch in caps}
+        served = clients.get(r.agent_id, set()) if r.role == Role.agent else set()
+        staff.append((set(r.languages or ()), served, r.status, spare))
+    return staff
+
+
+def queue_entries(queue_ids=None, agent: Agent | None = None) -> list[dict]:
+    """Per queue: waiting count, oldest wait, offers in flight, agents available/busy, unstaffed."""
+    query = sa.select(Queue).options(selectinload(Queue.client)).order_by(Queue.id)
+    if queue_ids is not None:
+        query = query.where(Queue.id.in_(list(queue_ids)))
+    queues = list(db.session.scalars(query))
+    if agent is not None and agent.role == Role.agent:
+        queues = [q for q in queues if _agent_serves(agent, q)]
+    figures = _queue_figures([q.id for q in queues]) if queues else {}
+    staff = _staff() if queues else []
+    now = utcnow()
+    return [_queue_entry(q, figures.get(q.id, {}), staff, now) for q in queues]
+
+
+def _agent_serves(agent: Agent, queue: Queue) -> bool:
+    return ((queue.language is None or queue.language in (agent.languages or []))
+            and (queue.client_id is None or agent.serves_client(queue.client_id)))
+
+
+def _queue_entry(queue: Queue, figures: dict, staff, now) -> dict:
+    waiting, oldest = figures.get(ItemState.waiting, (0, None))
+    offered, _oldest = figures.get(ItemState.offered, (0, None))
+    serving = [(status, spare) for langs, served, status, spare in staff
+               if (queue.language is None or queue.language in langs)
+               and (not served or queue.client_id is None or queue.client_id in served)]
+    on_duty = [spare for status, spare in serving if status == Presence.available]
+    free = sum(1 for spare in on_duty if any(spare.get(ch, 0) > 0 for ch in queue.channels))
+    speakers = any(status == Presence.available and (queue.language is None or queue.language in langs)
+                   for langs, _served, status, _spare in staff)
+    return {'id': queue.id, 'name': queue.name, 'client': queue.client.slug if queue.client else None,
+            'language': queue.language, 'family': queue.family, 'channels': queue.channels,
+            'waiting': waiting, 'oldest_wait_seconds': int((now - oldest).total_seconds()) if oldest else 0,
+            'offers_in_flight': offered, 'agents_available': free, 'agents_busy': len(on_duty) - free,
+            'threshold_seconds': queue.threshold_seconds, 'unstaffed': not speakers}
+
+
+def supervisor_snapshot() -> dict:
+    return {'generated_at': utcnow().isoformat(), 'queues': queue_entries(),
+            'agents': agent_entries(routable_agents())}
+
+
+def client_by_slug(slug: str) -> Client | None:
+    return db.session.scalar(sa.select(Client).where(Client.slug == slug))
