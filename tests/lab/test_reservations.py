@@ -1,7 +1,9 @@
 """Reservations for a time window: overlaps refused by name (A.from <= B.to and A.to >= B.from)."""
+import threading
 from datetime import datetime, timedelta, timezone
 
 from support.core import clock
+from support.core.extensions import db
 
 START = datetime(2030, 3, 4, 15, 0, tzinfo=timezone.utc)
 
@@ -83,3 +85,23 @@ def test_list_reservations_by_unit(lab):
     _reserve(lab, lab.bob, lab.units[1], 0, 1)
     listed = lab.get(lab.ana, f'/reservations?unit_id={lab.units[0]["id"]}').get_json()
     assert [(r['agent']['name'], r['unit']['asset_tag']) for r in listed] == [('Ana Agent', 'POL-001')]
+
+
+def test_simultaneous_overlapping_reservations_one_wins(app, lab, make):
+    agents = [lab.ana, lab.bob] + [make.agent(site='Polanco', name=f'Booker {n}') for n in (3, 4)]
+    db.session.close()
+    barrier, statuses = threading.Barrier(len(agents)), []
+
+    def book(agent, offset):
+        client = app.test_client()
+        barrier.wait()
+        response = client.post('/api/v1/lab/reservations', headers=agent.headers, json={
+            'unit_id': lab.units[0]['id'], 'starts_at': _at(offset), 'ends_at': _at(offset + 2), 'purpose': 'Class'})
+        statuses.append(response.status_code)
+    threads = [threading.Thread(target=book, args=(agent, n * 0.5)) for n, agent in enumerate(agents)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == [201, 409, 409, 409]
+    assert len(lab.get(lab.ana, f'/reservations?unit_id={lab.units[0]["id"]}').get_json()) == 1
