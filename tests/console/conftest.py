@@ -20,7 +20,7 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networki
                  '--disable-sync', '--no-first-run']
 DESKTOP = {'width': 1440, 'height': 900}
 # Short offers so the expiry test is quick; the names are the routing domain's settings.
-SERVER_ENV = {'SUPPORT_OFFER_TIMEOUT': '20', 'SUPPORT_OFFER_SWEEP_SECONDS': '1'}
+SERVER_ENV = {'SUPPORT_OFFER_TIMEOUT_CHAT': '30', 'SUPPORT_OFFER_TIMEOUT_SMS': '3', 'SUPPORT_OUTBOUND_TIMEOUT': '1'}
 
 
 def _free_port() -> int:
@@ -38,11 +38,15 @@ class LiveServer:
         self.url = f'http://127.0.0.1:{self.port}'
         self.env = env
         self.process = None
-        self.log = open(os.path.join(tmp, 'server.log'), 'ab')
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        self.log = open(os.path.join(ARTIFACTS, 'console-server.log'), 'wb')  # kept for post-mortems
 
     def start(self) -> None:
-        command = [os.path.join(os.path.dirname(sys.executable), 'flask'), '--app', 'wsgi', 'support', 'serve',
-                   '--port', str(self.port)]
+        # `flask --app wsgi support serve`, with job logging on so artifacts/console-server.log explains timing.
+        command = [sys.executable, '-c', 'import logging, sys; from flask.cli import main; '
+                   'logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s"); '
+                   'logging.getLogger("werkzeug").setLevel(logging.WARNING); '
+                   f'sys.argv = ["flask", "--app", "wsgi", "support", "serve", "--port", "{self.port}"]; main()']
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -126,8 +130,9 @@ def open_page(browser, server):
         context = browser.new_context(viewport=DESKTOP, locale='en-US', timezone_id='UTC')
         contexts.append(context)
         page = context.new_page()
-        page.on('pageerror', lambda exc: page.errors.append(str(exc)))
         page.errors = []
+        page.on('pageerror', lambda exc: page.errors.append(str(exc)))
+        page.on('console', lambda msg: msg.type == 'error' and page.errors.append(msg.text))
         login(page, server, server.seed[role]['email'])
         if path:
             page.goto(server.url + path)

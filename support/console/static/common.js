@@ -124,7 +124,8 @@ export function toast(message, kind = 'info') {
 }
 
 export function reportError(err) {
-  console.error(err);
+  if (err instanceof ApiError && err.status === 0) console.warn(err.message); // offline: we retry on reconnect
+  else console.error(err);
   toast(err instanceof ApiError ? err.message : t('error.generic'), 'error');
 }
 

@@ -1,5 +1,5 @@
 // The agent console: presence, offers with a countdown, my tickets, the ticket view and composer.
-import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTyping, label, me, option,
+import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTyping, label, labels, me, option,
   reportError, serverNow, setupLocaleSwitch, t, toast} from './common.js';
 import {LabPanel} from './lab.js';
 
@@ -33,7 +33,8 @@ function showPresence(presence) {
 }
 
 function showLoad(load = {}, capacities = {}) {
-  const parts = Object.keys(capacities).map((ch) => `${label('channel', ch)} ${load[ch] || 0}/${capacities[ch]}`);
+  const parts = Object.keys(capacities).filter((ch) => capacities[ch] > 0 || load[ch] > 0)
+    .map((ch) => `${label('channel', ch)} ${load[ch] || 0}/${capacities[ch]}`);
   $('load').textContent = parts.join(' · ');
 }
 
@@ -116,7 +117,11 @@ function tickOffers() {
   for (const [id, entry] of state.offers) {
     const left = (entry.deadline - now) / 1000;
     const card = document.querySelector(`.offer[data-offer-id="${id}"]`);
-    if (left <= -1) { removeOffer(id); return; }
+    if (left <= -1) { // the server's offer.expired may come a little later; do not wait for it
+      removeOffer(id);
+      toast(t('offers.expired', {number: entry.offer.ticket?.number ?? ''}));
+      return;
+    }
     if (!card) continue;
     card.querySelector('.countdown').textContent = t('offers.expires_in', {seconds: Math.max(0, Math.ceil(left))});
     const total = (Date.parse(entry.offer.expires_at) - Date.parse(entry.offer.created_at)) / 1000 || 1;
@@ -211,8 +216,8 @@ function renderTicket(ticket, switching) {
     el('span', {class: `badge prio-${ticket.priority}`}, label('priority', ticket.priority)),
     el('span', {class: `badge ch-${ticket.channel}`}, label('channel', ticket.channel)),
     el('span', {class: 'badge lang', dataset: {testid: 'ticket-language'}}, label('language', ticket.language)),
-    el('span', {class: 'badge'}, ticket.client),
-    ticket.product ? el('span', {class: 'badge'}, ticket.product) : null);
+    ...[el('span', {class: 'badge'}, ticket.client),
+      ticket.product ? el('span', {class: 'badge'}, ticket.product) : null].filter(Boolean));
   renderStatusSelect(ticket);
   $('t-priority').replaceChildren(...Object.keys(labels.priority).map(
     (p) => option(p, label('priority', p), p === ticket.priority)));
@@ -265,11 +270,11 @@ function renderCustomer(ticket) {
 
 function historyText(event) {
   const key = `hist.${event.kind}`;
-  const known = t(key) !== key;
-  const change = (event.before || event.after) ? Object.keys(event.after || event.before || {})
-    .filter((k) => k !== 'message_id')
-    .map((k) => `${event.before?.[k] ?? '—'} → ${event.after?.[k] ?? '—'}`).join(', ') : '';
-  return [known ? t(key) : event.kind.replaceAll('_', ' '), change].filter(Boolean).join(': ');
+  const name = t(key) !== key ? t(key) : event.kind.replaceAll('_', ' ');
+  if (!event.kind.endsWith('_changed')) return name;
+  const field = event.kind.replace(/_changed$/, '');
+  const show = (value) => (Array.isArray(value) ? value.join(', ') : label(field, value)) || '—';
+  return `${name}: ${show(event.before?.[field])} → ${show(event.after?.[field])}`;
 }
 
 function renderHistory(ticket) {

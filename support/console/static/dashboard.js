@@ -172,15 +172,19 @@ function describe(name, p) {
     agent: agentName(p.agent_id ?? ticket.assignee_id), status: t(`presence.${p.status}`)};
   if (name === 'ticket.updated') {
     params.changes = Object.entries(p.changes || {}).map(([k, v]) =>
-      `${k}: ${label(k, v.before) || '—'} → ${label(k, v.after) || '—'}`).join(', ');
+      `${t(`field.${k}`) === `field.${k}` ? k : t(`field.${k}`)}: ${label(k, v.before) || '—'} → ${label(k, v.after) || '—'}`).join(', ');
   }
-  if (name.startsWith('lab.')) return t('event.lab', {what: p.summary || name.slice(4)});
+  if (name.startsWith('lab.')) {
+    const unit = p.unit ? `${p.unit.asset_tag} (${p.unit.model?.name || ''})` : '';
+    return t(`event.${name}`, {unit, agent: p.checkout?.agent?.name || p.returned_by?.name || '', site: p.site?.name || ''});
+  }
   const key = `event.${name}`;
   return t(key) === key ? name : t(key, params);
 }
 
 function feedKey(name, p) {
-  return [name, p.id ?? p.agent_id, p.status, p.updated_at, p.since, p.message?.id].join('|');
+  return [name, p.id ?? p.agent_id ?? p.unit?.id, p.status, p.updated_at, p.since, p.message?.id, p.checkout?.id,
+    p.hold?.id].join('|');
 }
 
 function addFeed(name, payload) {
