@@ -506,6 +506,8 @@ def update_unit(unit_id: int, data: dict) -> Unit:
     if (status is not None or moving) and unit.status == UnitStatus.checked_out:
         raise Conflict(_('Unit {tag} is checked out; check it in first.').format(tag=unit.asset_tag),
                        code='unit_checked_out')
+    if moving and unit.status == UnitStatus.reserved:
+        raise _unavailable(unit, unit.reserved_for)
     for attr, value in data.items():
         setattr(unit, attr, value)
     unit.updated_at = utcnow()

@@ -116,3 +116,15 @@ def test_damaged_return_does_not_go_to_the_line(lab):
     lab.http.patch(f'/api/v1/lab/units/{lab.units[0]["id"]}', json={'status': 'available'}, headers=lab.admin.headers)
     unit = lab.unit(lab.units[0])
     assert unit['status'] == 'reserved' and unit['reserved_for']['id'] == lab.supervisor.id
+
+
+def test_a_kept_unit_cannot_move_site_but_can_go_to_maintenance(lab):
+    _all_out(lab)
+    _join(lab, lab.supervisor)
+    lab.checkin(lab.ana, lab.units[0])
+    url = f'/api/v1/lab/units/{lab.units[0]["id"]}'
+    moved = lab.http.patch(url, json={'site_id': lab.far_site_id}, headers=lab.admin.headers)
+    assert moved.status_code == 409 and moved.get_json()['error']['code'] == 'unit_reserved'
+    assert lab.http.patch(url, json={'status': 'maintenance'}, headers=lab.admin.headers).status_code == 200
+    [hold] = lab.get(lab.supervisor, '/holds').get_json()
+    assert (hold['status'], hold['position']) == ('waiting', 1)
