@@ -91,6 +91,8 @@ def suggest_units(agent: Agent, ticket: Ticket) -> list[dict]:
 def checkouts(viewer: Agent, args: dict) -> list[Checkout]:
     """History (newest first) by unit, agent or ticket; agents see others' only by unit or ticket."""
     query = sa.select(Checkout)
+    if args.get('unit_id') is None and args.get('ticket_id') is None and not viewer.has_role(Role.supervisor):
+        args = dict(args, agent_id=args.get('agent_id', viewer.id))
     if args.get('agent_id') is not None:
         if args['agent_id'] != viewer.id and not viewer.has_role(Role.supervisor):
             raise Forbidden(_("Only supervisors can see another agent's lab history."))

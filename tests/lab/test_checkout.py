@@ -156,6 +156,8 @@ def test_history_per_unit_and_per_agent(lab):
     assert [h['unit']['asset_tag'] for h in mine] == ['POL-001']
     assert lab.get(lab.ana, f'/checkouts?agent_id={lab.bob.id}').status_code == 403
     assert len(lab.get(lab.supervisor, f'/checkouts?agent_id={lab.bob.id}').get_json()) == 1
+    assert [h['agent']['name'] for h in lab.get(lab.ana, '/checkouts').get_json()] == ['Ana Agent']
+    assert len(lab.get(lab.supervisor, '/checkouts').get_json()) == 2
 
 
 def test_ticket_resolved_while_unit_out_reminds_the_agent(lab, events):
