@@ -373,11 +373,12 @@ function insertCanned() {
 
 // ---------- transfer ----------
 async function loadTransferTargets() {
+  if (!$('t-transfer').options.length) $('t-transfer').replaceChildren(option('', t('transfer.pick')));
   try {
     if (!state.colleagues) state.colleagues = await api('GET', '/console/colleagues');
     state.queues = await api('GET', '/routing/queues');
   } catch (err) { state.queues = state.queues || []; }
-  const agents = state.colleagues.filter((a) => a.id !== me.id);
+  const agents = (state.colleagues || []).filter((a) => a.id !== me.id);
   $('t-transfer').replaceChildren(option('', t('transfer.pick')),
     el('optgroup', {label: t('transfer.agents')}, agents.map((a) => option(`agent:${a.id}`, a.name))),
     el('optgroup', {label: t('transfer.queues')}, (state.queues || []).map((q) => option(`queue:${q.id}`, q.name))));

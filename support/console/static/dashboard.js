@@ -169,7 +169,7 @@ function describe(name, p) {
   const ticket = p.ticket || p;
   const params = {number: ticket.number ?? ticket.id ?? '', subject: ticket.subject || '',
     channel: label('channel', ticket.channel), language: label('language', ticket.language),
-    agent: agentName(p.agent_id ?? ticket.assignee_id), status: t(`presence.${p.status}`)};
+    agent: p.agent_name || agentName(p.agent_id ?? ticket.assignee_id), status: t(`presence.${p.status}`)};
   if (name === 'ticket.updated') {
     params.changes = Object.entries(p.changes || {}).map(([k, v]) =>
       `${t(`field.${k}`) === `field.${k}` ? k : t(`field.${k}`)}: ${label(k, v.before) || '—'} → ${label(k, v.after) || '—'}`).join(', ');
@@ -187,15 +187,29 @@ function feedKey(name, p) {
     p.hold?.id].join('|');
 }
 
-function addFeed(name, payload) {
+// The feed survives a reload (a language switch, say) in sessionStorage, re-described in the new language.
+const FEED_STORE = 'support.dashboard.feed';
+let stored = [];
+
+function addFeed(name, payload, at = Date.now(), remember = true) {
   const key = feedKey(name, payload);
   if (state.feedKeys.has(key)) return;
   state.feedKeys.add(key);
   const feed = $('feed');
   feed.querySelector('.empty')?.remove();
   feed.prepend(el('li', {class: `ev ev-${name.replace('.', '-')}`, dataset: {testid: 'feed-item', event: name}},
-    el('time', {class: 'muted small'}, fmtTime(Date.now())), ' ', el('span', {}, describe(name, payload))));
+    el('time', {class: 'muted small'}, fmtTime(at)), ' ', el('span', {}, describe(name, payload))));
   while (feed.children.length > FEED_LIMIT) feed.lastElementChild.remove();
+  if (remember) {
+    const agent = state.agents.get(payload.agent_id ?? payload.assignee_id)?.name;
+    stored = [...stored, {name, payload: agent ? {...payload, agent_name: agent} : payload, at}].slice(-FEED_LIMIT);
+    try { sessionStorage.setItem(FEED_STORE, JSON.stringify(stored)); } catch (err) { /* full or disabled */ }
+  }
+}
+
+function restoreFeed() {
+  try { stored = JSON.parse(sessionStorage.getItem(FEED_STORE) || '[]'); } catch (err) { stored = []; }
+  for (const item of stored) addFeed(item.name, item.payload, item.at, false);
 }
 
 // ---------- data ----------
@@ -236,6 +250,7 @@ if (lab) Object.assign(handlers, lab.handlers((name, payload) => addFeed(name, p
 function start() {
   setupLocaleSwitch();
   $('feed').append(el('li', {class: 'empty'}, t('dashboard.no_events')));
+  restoreFeed();
   setInterval(tickQueues, 1000);
   connectLive(handlers, () => { refreshRest(); lab?.refresh(); });
 }
