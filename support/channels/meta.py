@@ -116,7 +116,8 @@ def _message(platform: str, page: str, item) -> InboundMessage | None:
 
 def _text(message: dict) -> str:
     lines = [message.get('text') or message.get('title') or '']
-    for attachment in message.get('attachments') or []:
+    attachments = message.get('attachments')
+    for attachment in attachments if isinstance(attachments, list) else []:
         if isinstance(attachment, dict):
             url = (attachment.get('payload') or {}).get('url') if isinstance(attachment.get('payload'), dict) else None
             lines.append(f"[{attachment.get('type', 'file')}] {url or ''}".strip())
@@ -138,7 +139,9 @@ def register(blp):
     def meta_events():
         """Messenger and Instagram messages; each one is taken once however often Meta retries."""
         items = parse_batch(_batch(), request.environ['support.meta_configs'])
-        for config, inbound in items:
+        # One lock order for every batch (by conversation, then as sent), so two batches
+        # sharing senders cannot deadlock.
+        for config, inbound in sorted(items, key=lambda pair: pair[1].thread_key):
             receive(config.client, inbound)
         db.session.commit()
         return Response('EVENT_RECEIVED', mimetype='text/plain')

@@ -107,7 +107,7 @@ def _agent(ref: dict) -> tuple[int | None, str | None]:
         agent = db.session.scalar(sa.select(Agent).filter_by(email=ref['email'].lower()))
     if agent is not None:
         return agent.id, agent.name
-    return None, ref.get('name') or ref.get('email')
+    return None, (ref.get('name') or ref.get('email') or '')[:120] or None
 
 
 def _event_details(event: CallStatus, data: dict) -> dict:

@@ -6,7 +6,7 @@ from ..tickets.models import LANGUAGES
 from .models import CallStatus, Provider
 
 EXTERNAL_ID = Text(required=True, min_length=1, max_length=128)
-_PHONE_FORMAT = validate.Regexp(r'^\+?[0-9 ().-]{4,31}$', error=_l(
+_PHONE_FORMAT = validate.Regexp(r'^\+?(?=(?:\D*\d){3})[0-9 ().-]{4,31}$', error=_l(
     'Not a valid phone number.'))
 PHONE = fields.String(validate=_PHONE_FORMAT)
 SECRET = Text(min_length=8, max_length=255)
@@ -77,7 +77,7 @@ class ChannelConfigCreatedSchema(ChannelConfigSchema):
 
 
 class VisitorSchema(Schema):
-    id = EXTERNAL_ID
+    id = Text(required=True, min_length=1, max_length=100)
     name = Text(max_length=200)
     email = email()
     phone = PHONE

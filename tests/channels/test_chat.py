@@ -65,10 +65,22 @@ def test_same_ids_of_two_clients_do_not_collide(http, make):
 
 @pytest.mark.parametrize('change, status', [
     ({'text': ''}, 422), ({'visitor': {}}, 422), ({'conversation_id': 'x' * 200}, 422),
-    ({'text': 'bell\x07'}, 422), ({'extra': 1}, 422), ({'language': 'fr'}, 422)])
+    ({'text': 'bell\x07'}, 422), ({'extra': 1}, 422), ({'language': 'fr'}, 422),
+    ({'visitor': {'id': 'v' * 101}}, 422), ({'visitor': {'id': 'v', 'email': 'no'}}, 422)])
 def test_invalid_messages(http, make, change, status):
     response = post_chat(http, make.client(), **change)
     assert response.status_code == status and response.get_json()['error']['fields']
+    assert counts() == (0, 0)
+
+
+def test_huge_and_binary_bodies(http, make):
+    creds = make.client()
+    assert post_chat(http, creds, text='x' * 20001).status_code == 422
+    raw = b'{"text": "' + b'x' * 1_100_000 + b'"}'
+    assert http.post('/api/v1/channels/chat/messages', data=raw, headers=creds.headers(raw)).status_code == 413
+    binary = b'\xff\xfe\x00\x01' * 100
+    response = http.post('/api/v1/channels/chat/messages', data=binary, headers=creds.headers(binary))
+    assert response.status_code == 400 and response.get_json()['error']['code'] == 'invalid_json'
     assert counts() == (0, 0)
 
 

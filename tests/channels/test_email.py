@@ -254,3 +254,17 @@ def test_message_headers_are_used_when_fields_are_missing(http, acme):
     reply.update({'In-Reply-To': '', 'message-headers': json.dumps(headers)})
     del reply['In-Reply-To']
     assert post_mailgun(http, reply).get_json()['ticket'] == number
+
+
+def test_spent_tokens_are_forgotten_after_a_day(http, acme):
+    from datetime import timedelta
+
+    from support.channels.models import WebhookNonce
+    from support.channels.operations import forget_nonces
+    from support.core import clock
+    assert post_mailgun(http, mailgun_fields()).status_code == 200
+    assert forget_nonces(timedelta(days=1)) == 0
+    clock.advance(timedelta(days=1, minutes=1))
+    assert forget_nonces(timedelta(days=1)) == 1
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(WebhookNonce.id))) == 0

@@ -111,12 +111,22 @@ def test_bad_signatures_write_nothing(http, acme):
 
 @pytest.mark.parametrize('body', [b'not json', b'[]', b'{"object": "page"}', b'{"object": "whatsapp", "entry": []}',
                                   '{"object": "page", "entry": [{"id": "1", "messaging": "x"}]}'.encode(),
-                                  b'\xff\xfe\x00binary'])
+                                  b'\xff\xfe\x00binary', b'{"object": "page", "entry": [{"id": "110022334455", '
+                                  b'"messaging": [{"sender": {"id": "1"}, "message": {"mid": "m", "attachments": 5}}]}]}'])
 def test_malformed_bodies(http, acme, body):
     response = http.post('/api/v1/channels/meta', data=body, content_type='application/json',
                          headers={'X-Hub-Signature-256': 'sha256=00'})
     assert response.status_code in (400, 403, 404) and response.get_json()['error']['message']
     assert counts() == (0, 0)
+
+
+def test_odd_attachments_and_huge_bodies(http, acme):
+    item = meta_message(mid='odd')
+    item['message']['attachments'] = 5
+    assert post_meta(http, meta_batch([(PAGE, [item])])).status_code == 200
+    huge = meta_batch([(PAGE, [meta_message(text='x' * 2_000_000)])])
+    assert post_meta(http, huge).status_code == 413
+    assert counts() == (1, 1)
 
 
 def test_one_malformed_item_rejects_the_whole_batch(http, acme):

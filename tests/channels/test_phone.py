@@ -67,7 +67,8 @@ def test_two_calls_of_one_caller_share_the_open_ticket(http, make):
     assert first == second and db.session.scalar(sa.select(sa.func.count(Call.id))) == 2
 
 
-@pytest.mark.parametrize('fields', [{'event': 'hold'}, {'from': 'abc'}, {'duration_seconds': -1},
+@pytest.mark.parametrize('fields', [{'event': 'hold'}, {'from': 'abc'}, {'from': '....'}, {'duration_seconds': -1},
+                                    {'agent': {'id': 0}}, {'occurred_at': '2026-01-01T10:00:00'},
                                     {'recording_url': 'ftp://x/y'}, {'notes': 'x' * 10001}, {'call_id': ''}])
 def test_invalid_events(http, make, fields):
     creds = make.client()
