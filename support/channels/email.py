@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import time
+from html import unescape
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr
 
@@ -31,6 +32,8 @@ MAX_BODY_CHARS = 100_000
 _MESSAGE_ID = re.compile(r'<([^<>\s]{1,900})>')
 _CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 _TAG = re.compile(r'<[^>]*>')
+_HIDDEN = re.compile(r'<(script|style|head)\b.*?</\1\s*>', re.I | re.S)
+_BREAK = re.compile(r'<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>', re.I)
 
 
 def read_form():
@@ -118,7 +121,7 @@ def _decoded(value: str) -> str:
 def _body(fields) -> str:
     text = fields.get('stripped-text') or fields.get('body-plain') or ''
     if not text.strip() and fields.get('body-html'):
-        text = _TAG.sub(' ', fields['body-html'])
+        text = html_to_text(fields.get('stripped-html') or fields['body-html'])
     if '\x00' in text:
         raise Rejected(_('The message text contains binary data.'), code='binary_body')
     text = _CONTROL.sub('', text.replace('\r\n', '\n')).strip()
@@ -126,6 +129,14 @@ def _body(fields) -> str:
         raise Rejected(_('The message text is longer than {count} characters.').format(count=MAX_BODY_CHARS),
                        code='body_too_long')
     return text
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text of an HTML-only email: no scripts or styles, line breaks kept, entities decoded."""
+    markup = _HIDDEN.sub(' ', markup)
+    markup = _BREAK.sub('\n', markup)
+    lines = (' '.join(unescape(line).split()) for line in _TAG.sub(' ', markup).splitlines())
+    return '\n'.join(line for line in lines if line)
 
 
 def _ids(value: str | None) -> list[str]:

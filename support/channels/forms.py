@@ -2,14 +2,17 @@
 
 Werkzeug decodes multipart fields as UTF-8 with replacement characters and
 ignores ``Content-Transfer-Encoding``; mail gateways send Latin-1 parts and
-quoted-printable text, so the body is parsed with the standard ``email`` parser.
+quoted-printable text, so parts are read with Werkzeug's low-level decoder and
+each one's declared encoding and charset are applied here.
 """
-from email import policy
-from email.parser import BytesParser
+import base64
+import binascii
+import quopri
 from urllib.parse import unquote_to_bytes
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_options_header
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from ..core.i18n import _
 from .operations import IncomingFile
@@ -42,33 +45,43 @@ def _urlencoded(body: bytes, charset: str | None) -> MultiDict:
 
 
 def _multipart(content_type: str, body: bytes):
-    head = b'MIME-Version: 1.0\r\nContent-Type: ' + content_type.encode('latin-1', 'replace') + b'\r\n\r\n'
+    boundary = parse_options_header(content_type)[1]['boundary']
+    decoder = MultipartDecoder(boundary.encode('latin-1', 'replace'), max_form_memory_size=None)
+    decoder.receive_data(body)
+    decoder.receive_data(None)
+    fields, files, part, chunks = MultiDict(), [], None, []
     try:
-        message = BytesParser(policy=policy.compat32).parsebytes(head + body)
-    except Exception:  # the parser is lenient; anything it still cannot read is malformed
-        raise Rejected(_('The multipart form could not be read.'), code='malformed_form') from None
-    if not message.is_multipart() or message.defects:
+        event = decoder.next_event()
+        while not isinstance(event, (Epilogue, NeedData)):
+            if isinstance(event, (Field, File)):
+                part, chunks = event, []
+            elif isinstance(event, Data):
+                chunks.append(event.data)
+                if not event.more_data and part is not None:
+                    _add_part(part, b''.join(chunks), fields, files)
+            event = decoder.next_event()
+    except ValueError:
+        event = None
+    if not isinstance(event, Epilogue):
         raise Rejected(_('The multipart form could not be read.'), code='malformed_form')
-    fields, files = MultiDict(), []
-    for part in message.get_payload():
-        name = part.get_param('name', header='content-disposition')
-        if not name:
-            continue
-        name = _param(name)
-        data = part.get_payload(decode=True) or b''
-        filename = part.get_filename()
-        if filename is not None:
-            files.append((name, IncomingFile(_param(filename), part.get_content_type(), data)))
-        else:
-            fields.add(name, decode_text(data, part.get_content_charset()))
     return fields, files
 
 
-def _param(value) -> str:
-    if isinstance(value, tuple):  # RFC 2231 encoded parameter
-        from email.utils import collapse_rfc2231_value
-        return collapse_rfc2231_value(value)
-    return str(value)
+def _add_part(part, data: bytes, fields: MultiDict, files: list) -> None:
+    """One part, its transfer encoding undone and (for fields) its charset decoded."""
+    encoding = part.headers.get('Content-Transfer-Encoding', '').strip().lower()
+    try:
+        if encoding == 'quoted-printable':
+            data = quopri.decodestring(data)
+        elif encoding == 'base64':
+            data = base64.b64decode(data)
+    except (binascii.Error, ValueError):
+        raise Rejected(_('The multipart form could not be read.'), code='malformed_form') from None
+    mimetype, options = parse_options_header(part.headers.get('Content-Type', ''))
+    if isinstance(part, File):
+        files.append((part.name, IncomingFile(part.filename or '', mimetype or 'application/octet-stream', data)))
+    else:
+        fields.add(part.name, decode_text(data, options.get('charset')))
 
 
 def decode_text(data: bytes, charset: str | None) -> str:

@@ -96,6 +96,8 @@ def _body(form) -> str:
         count = min(int(form.get('NumMedia') or 0), MAX_MEDIA)
     except ValueError:
         count = 0
+    if form.get('Latitude') and form.get('Longitude'):  # a WhatsApp location
+        lines.append(f"[location] {form['Latitude'][:20]},{form['Longitude'][:20]} {form.get('Address', '')[:200]}".strip())
     for i in range(count):
         url = form.get(f'MediaUrl{i}')
         if url:

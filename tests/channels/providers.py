@@ -71,6 +71,9 @@ def multipart(fields: dict, files=(), charset='utf-8', transfer_encoding=None):
         if transfer_encoding == 'quoted-printable':
             head += 'Content-Transfer-Encoding: quoted-printable\r\n'
             data = quopri.encodestring(data)
+        elif transfer_encoding == 'base64':
+            head += 'Content-Transfer-Encoding: base64\r\n'
+            data = base64.encodebytes(data)
         out.append(head.encode() + b'\r\n' + data + b'\r\n')
     for name, filename, content_type, data in files:
         head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'

@@ -204,7 +204,8 @@ def test_large_attachments_fit_under_the_email_limit(http, acme):
 
 
 @pytest.mark.parametrize('charset, encoding', [('utf-8', None), ('iso-8859-1', None),
-                                               ('utf-8', 'quoted-printable'), ('iso-8859-1', 'quoted-printable')])
+                                               ('utf-8', 'quoted-printable'), ('iso-8859-1', 'quoted-printable'),
+                                               ('iso-8859-1', 'base64')])
 def test_part_charsets_and_quoted_printable(http, acme, supervisor, charset, encoding):
     text = 'Buenos días, la señal del módem se cae. ¿Qué hago? Gracias, Iñaki'
     fields = mailgun_fields(text=text, subject='Señal débil', from_name='Iñaki Núñez')
@@ -268,3 +269,22 @@ def test_spent_tokens_are_forgotten_after_a_day(http, acme):
     assert forget_nonces(timedelta(days=1)) == 1
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(WebhookNonce.id))) == 0
+
+
+def test_html_only_email_becomes_readable_text(http, acme):
+    html = ('<html><head><style>p {color: red}</style></head><body><p>Hola&nbsp;equipo,</p>'
+            '<p>El m&oacute;dem <b>no</b> conecta.<br>Gracias</p><script>alert(1)</script></body></html>')
+    fields = mailgun_fields(**{'stripped-text': '', 'body-plain': '', 'body-html': html, 'stripped-html': ''})
+    assert post_mailgun(http, fields).status_code == 200
+    assert db.session.scalar(sa.select(Message.body)) == 'Hola equipo,\nEl módem no conecta.\nGracias'
+
+
+def test_rfc2231_file_names(http, acme, supervisor):
+    fields = mailgun_fields()
+    body, content_type = multipart(fields)
+    part = ('--{b}\r\nContent-Disposition: form-data; name="attachment-1"; filename*=UTF-8\'\'factura%20a%C3%B1o.pdf'
+            '\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\r\n').format(b=content_type.split('=')[1]).encode()
+    body = body.replace(b'--' + content_type.split('=')[1].encode() + b'--', part + b'--' + content_type.split('=')[1].encode() + b'--')
+    response = http.post('/api/v1/channels/mailgun', data=body, content_type=content_type)
+    assert response.status_code == 200, response.get_json()
+    assert db.session.scalar(sa.select(Attachment.filename)) == 'factura año.pdf'

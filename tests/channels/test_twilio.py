@@ -157,3 +157,10 @@ def test_concurrent_first_messages_of_one_number_make_one_ticket(app, acme):
         thread.join()
     db.session.remove()
     assert counts() == (1, 4)
+
+
+def test_whatsapp_location(http, acme):
+    params = twilio_sms(sender='whatsapp:+14155552671', to=f'whatsapp:{NUMBER}', body='', Latitude='40.4168',
+                        Longitude='-3.7038', Address='Puerta del Sol, Madrid')
+    assert post_twilio(http, params).status_code == 200
+    assert db.session.scalar(sa.select(Message.body)) == '[location] 40.4168,-3.7038 Puerta del Sol, Madrid'
