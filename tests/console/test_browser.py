@@ -191,3 +191,35 @@ def test_markup_in_messages_is_shown_as_text(open_page, server):
         assert page.locator('main script, main img, main b, main i, main a[href^=javascript]').count() == 0
     screenshot(agent, 'console-xss-es.png')
     assert agent.errors == [] and supervisor.errors == []
+
+
+def test_supervisor_changes_an_agent_and_reassigns_a_ticket(open_page, server):
+    supervisor = open_page('supervisor')
+    agent = open_page('agent')
+    _available(agent)
+    ticket = _take(agent, server, subject='Cambio de plan', channel='whatsapp', language='es',
+                   body='Quiero cambiar mi plan de internet a uno más rápido, por favor.',
+                   customer={'name': 'Luis Pérez', 'phone': '+52 55 8765 4321'})
+    agent_id = server.seed['agent']['id']
+    row = supervisor.locator(f'[data-testid=agent-row][data-agent-id="{agent_id}"]')
+    expect(row).to_contain_text('Cambio de plan')
+
+    row.locator('[data-testid=capacity-whatsapp]').fill('5')
+    row.locator('[data-testid=capacity-whatsapp]').press('Tab')
+    expect(supervisor.locator('.toast', has_text='Capacity of Lucía Hernández saved.')).to_have_count(1)
+    agents = server.api('GET', '/routing/agents', server.seed['supervisor']['token']).json()
+    assert next(a for a in agents if a['id'] == agent_id)['capacities']['whatsapp'] == 5
+
+    row.locator('[data-testid=reassign]').select_option(label='Sergio Supervisor')
+    expect(agent.locator('[data-testid=ticket-item]', has_text='Cambio de plan')).to_have_count(0)
+    expect(agent.locator('[data-testid=ticket-view]')).to_be_hidden()
+    sergio = supervisor.locator(f'[data-testid=agent-row][data-agent-id="{server.seed["supervisor"]["id"]}"]')
+    expect(sergio).to_contain_text('Cambio de plan')
+    assert server.api('GET', f'/tickets/{ticket["id"]}', server.seed['agent']['token']).json()['assignee']['id'] == \
+        server.seed['supervisor']['id']
+
+    supervisor.locator(f'[data-testid=agent-row][data-agent-id="{agent_id}"] [data-testid=agent-presence]') \
+        .select_option('away')
+    expect(agent.locator('body')).to_have_attribute('data-presence', 'away')
+    expect(agent.locator('#presence')).to_have_value('away')
+    assert agent.errors == [] and supervisor.errors == []

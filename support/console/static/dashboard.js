@@ -88,6 +88,7 @@ function presenceSelect(agent) {
   select.addEventListener('change', async () => {
     try {
       await api('PUT', `/routing/agents/${agent.id}/presence`, {status: select.value});
+      select.blur();
       toast(t('dashboard.presence_saved', {name: agent.name, status: t(`presence.${select.value}`)}));
       refreshRest();
     } catch (err) { reportError(err); refreshRest(); }
@@ -128,6 +129,7 @@ function reassignSelect(agent, ticket) {
     const target = state.agents.get(Number(select.value));
     try {
       await api('POST', `/tickets/${ticket.id}/reassign`, {agent_id: Number(select.value)});
+      select.blur();
       toast(t('dashboard.reassigned', {number: ticket.number, name: target?.name || ''}));
       refreshRest();
     } catch (err) { reportError(err); select.value = ''; }
@@ -152,13 +154,20 @@ function agentRow(agent) {
 function renderAgents() {
   const body = $('agent-rows');
   if (!body) return;
-  const focused = document.activeElement?.closest?.('tr[data-agent-id]');
-  if (focused && body.contains(focused)) { renderAgentsLater(); return; } // never pull a select from under the user
+  // The row the supervisor is working in is kept as it is (never pull a select from under the
+  // user); it is redrawn when the focus leaves it.
+  const busy = document.activeElement?.closest?.('tr[data-agent-id]');
+  const keep = busy && body.contains(busy) ? Number(busy.dataset.agentId) : null;
   const agents = [...state.agents.values()].sort((a, b) => a.name.localeCompare(b.name));
-  body.replaceChildren(...(agents.length ? agents.map(agentRow)
+  body.replaceChildren(...(agents.length ? agents.map((a) => (a.id === keep ? busy : agentRow(a)))
     : [el('tr', {}, el('td', {colspan: 4, class: 'empty'}, t('dashboard.no_agents')))]));
+  if (keep !== null) busy.dataset.stale = 'true';
 }
-const renderAgentsLater = debounce(renderAgents, 1500);
+
+function onAgentsFocusOut(event) {
+  const row = event.target.closest?.('tr[data-agent-id]');
+  if (row?.dataset.stale && !row.contains(event.relatedTarget)) setTimeout(renderAgents, 0);
+}
 
 // ---------- feed ----------
 function agentName(id) {
@@ -252,6 +261,7 @@ function start() {
   $('feed').append(el('li', {class: 'empty'}, t('dashboard.no_events')));
   restoreFeed();
   setInterval(tickQueues, 1000);
+  $('agent-rows')?.addEventListener('focusout', onAgentsFocusOut);
   connectLive(handlers, () => { refreshRest(); lab?.refresh(); });
 }
 
