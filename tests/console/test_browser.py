@@ -177,7 +177,7 @@ def test_markup_in_messages_is_shown_as_text(open_page, server):
     _available(agent)
     subject = '<img src=x onerror="window.__xss=1">Factura'
     body = '<script>window.__xss=2</script><b>negritas</b> & <a href="javascript:alert(1)">clic</a>'
-    server.post_ticket(server.seed['client'], subject=subject, channel='whatsapp', language='es', body=body,
+    ticket = server.post_ticket(server.seed['client'], subject=subject, channel='whatsapp', language='es', body=body,
                        customer={'name': '<i>Eva</i>', 'email': 'eva@example.com'})
     offer = agent.locator('[data-testid=offer]', has_text='Factura')
     expect(offer).to_contain_text(subject)
@@ -190,6 +190,7 @@ def test_markup_in_messages_is_shown_as_text(open_page, server):
         assert page.evaluate('window.__xss') is None
         assert page.locator('main script, main img, main b, main i, main a[href^=javascript]').count() == 0
     screenshot(agent, 'console-xss-es.png')
+    _resolve(server, ticket)
     assert agent.errors == [] and supervisor.errors == []
 
 
@@ -210,7 +211,8 @@ def test_supervisor_changes_an_agent_and_reassigns_a_ticket(open_page, server):
     agents = server.api('GET', '/routing/agents', server.seed['supervisor']['token']).json()
     assert next(a for a in agents if a['id'] == agent_id)['capacities']['whatsapp'] == 5
 
-    row.locator('[data-testid=reassign]').select_option(label='Sergio Supervisor')
+    row.locator('li', has_text='Cambio de plan').locator('[data-testid=reassign]').select_option(
+        label='Sergio Supervisor')
     expect(agent.locator('[data-testid=ticket-item]', has_text='Cambio de plan')).to_have_count(0)
     expect(agent.locator('[data-testid=ticket-view]')).to_be_hidden()
     sergio = supervisor.locator(f'[data-testid=agent-row][data-agent-id="{server.seed["supervisor"]["id"]}"]')
