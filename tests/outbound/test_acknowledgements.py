@@ -25,8 +25,8 @@ def test_client_template_is_used_for_its_language(http, make, admin, smtp_server
     make.ticket(creds, language='en', customer={'name': 'John', 'email': 'john@example.com'})
     spanish, english = smtp_server.messages[0]['message'], smtp_server.messages[1]['message']
     assert spanish['Subject'] == 'Cablenet: caso 1 recibido'
-    assert spanish.get_content().replace('\r\n', '\n').strip() == ('Estimado/a Ana:\nsu caso 1 (Sin señal) está en cola. '
-                                             'Atentamente, Cablenet.')
+    text = spanish.get_content().replace('\r\n', '\n').strip()
+    assert text == 'Estimado/a Ana:\nsu caso 1 (Sin señal) está en cola. Atentamente, Cablenet.'
     assert english['Subject'] == 'We received your request [#2]'  # English still uses the built-in text
     preview = http.get(_url(creds.slug, '/acknowledgements/es/preview'), headers=admin.headers).get_json()
     assert preview['subject'] == 'Cablenet: caso 1234 recibido'
