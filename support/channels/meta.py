@@ -8,7 +8,7 @@ retries other answers and eventually disables the subscription.
 import json
 import re
 
-from flask import Response, g, request
+from flask import Response, request
 
 from ..core.errors import ApiError, Unauthorized
 from ..core.extensions import db
@@ -53,7 +53,8 @@ def verify_post() -> ChannelConfig:
                        code='unknown_page')
     for config in configs.values():
         if same('sha256=' + hmac_hex(config.secret, body), header):
-            request.environ['support.meta_configs'] = {page: c for page, c in configs.items() if c.secret == config.secret}
+            same_app = {page: c for page, c in configs.items() if c.secret == config.secret}
+            request.environ['support.meta_configs'] = same_app
             return config
     raise BadSignature(_('X-Hub-Signature-256 does not match the app secret of these pages.'))
 

@@ -97,7 +97,8 @@ def _body(form) -> str:
     except ValueError:
         count = 0
     if form.get('Latitude') and form.get('Longitude'):  # a WhatsApp location
-        lines.append(f"[location] {form['Latitude'][:20]},{form['Longitude'][:20]} {form.get('Address', '')[:200]}".strip())
+        place = f"{form['Latitude'][:20]},{form['Longitude'][:20]} {form.get('Address', '')[:200]}"
+        lines.append(f'[location] {place}'.strip())
     for i in range(count):
         url = form.get(f'MediaUrl{i}')
         if url:
