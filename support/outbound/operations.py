@@ -119,34 +119,40 @@ def _queue(session, ticket, message, kind, transport, subject, body, send_job) -
 def _email_envelope(session, ticket, message, kind, subject, body) -> dict:
     settings = settings_for(session, ticket.client_id)
     sender = settings.email_from or setting('SUPPORT_MAIL_FROM')
-    thread = thread_ids(session, ticket)
     message.email_message_id = smtp.new_message_id(sender, f't{ticket.id}.m{message.id}')
     headers = {'X-Support-Ticket': str(ticket.number)}
     if kind == OutboxKind.acknowledgement:
         headers['Auto-Submitted'] = 'auto-replied'  # RFC 3834: auto-responders must not answer it
     return {'from': sender, 'from_name': settings.email_from_name or setting('SUPPORT_MAIL_FROM_NAME'),
             'to': ticket.customer.email, 'to_name': ticket.customer.name, 'subject': subject, 'body': body,
-            'message_id': message.email_message_id, 'in_reply_to': thread[-1] if thread else None,
-            'references': thread[-10:], 'language': ticket.language, 'headers': headers}
+            'message_id': message.email_message_id, 'language': ticket.language, 'headers': headers}
 
 
-def thread_ids(session: Session, ticket: Ticket) -> list[str]:
-    """The ticket's e-mail Message-IDs so far, oldest first: ours, and the customer's if the
-    e-mail adapter recorded them."""
+def with_thread_headers(session: Session, item: OutboxItem) -> dict:
+    """The envelope with ``In-Reply-To``/``References``, decided when sending: by then the e-mail
+    adapter has recorded the Message-Id of the customer's e-mail that opened the ticket."""
+    thread = thread_ids(session, item.ticket_id, before_message_id=item.message_id)
+    return {**item.envelope, 'in_reply_to': thread[-1] if thread else None, 'references': thread[-10:]}
+
+
+def thread_ids(session: Session, ticket_id: int, before_message_id: int) -> list[str]:
+    """The ticket's e-mail Message-IDs before this message, oldest first: ours, and the
+    customer's that the e-mail adapter recorded."""
     found = list(session.execute(sa.select(Message.id, Message.email_message_id).where(
-        Message.ticket_id == ticket.id, Message.email_message_id.is_not(None))))
-    found += _inbound_ids(session, ticket)
+        Message.ticket_id == ticket_id, Message.id < before_message_id, Message.email_message_id.is_not(None))))
+    found += _inbound_ids(session, ticket_id, before_message_id)
     ordered = [msgid for _id, msgid in sorted(found, key=lambda pair: pair[0] or 0)]
-    return [_bracketed(m) for m in dict.fromkeys(ordered)]
+    return list(dict.fromkeys(_bracketed(m) for m in ordered))
 
 
-def _inbound_ids(session: Session, ticket: Ticket) -> list[tuple[int, str]]:
+def _inbound_ids(session: Session, ticket_id: int, before_message_id: int) -> list[tuple[int, str]]:
     try:
         from ..channels.models import InboundDelivery
-    except ImportError:
+    except ImportError:  # the e-mail adapter is optional for this module
         return []
     return list(session.execute(sa.select(InboundDelivery.message_id, InboundDelivery.external_id).where(
-        InboundDelivery.ticket_id == ticket.id, InboundDelivery.namespace == 'email')))
+        InboundDelivery.ticket_id == ticket_id, InboundDelivery.namespace == 'email',
+        InboundDelivery.message_id < before_message_id)))
 
 
 def _bracketed(msgid: str) -> str:
@@ -184,7 +190,7 @@ def _attempt(session: Session, item_id: int, attempt: int) -> None:
 def _load(session: Session, item_id: int) -> _Outgoing:
     item = session.get(OutboxItem, item_id)
     if item.transport == Transport.smtp:
-        return _Outgoing(item.transport, item.envelope, None, None, None)
+        return _Outgoing(item.transport, with_thread_headers(session, item), None, None, None)
     endpoint = endpoint_for(session, item.client_id, item.channel)
     key = webhooks.signing_key(session, item.client_id)
     return _Outgoing(item.transport, item.envelope, endpoint.url if endpoint else None,
