@@ -138,6 +138,18 @@ def test_an_unanswered_offer_expires_and_disappears(open_page, server):
     print(f'offer.expired reached the dashboard {time.monotonic() - started:.2f}s after the console dropped it')
     pending = server.api('GET', '/routing/offers', server.seed['agent']['token']).json()
     assert all(o['ticket']['id'] != ticket['id'] for o in pending)
+    # Missing an offer sets the agent away, so the ticket waits in its queue; the wait ticks.
+    expect(agent.locator('#presence')).to_have_value('away')
+    expect(supervisor.locator(f'[data-testid=agent-row][data-agent-id="{server.seed["agent"]["id"]}"] '
+                              '[data-testid=away-reason]')).to_have_text('Missed an offer')
+    row = _queue_row(supervisor, 'Acme Cable · es · messaging')
+    expect(row.locator('[data-testid=waiting]')).to_have_text('1')
+    first = row.locator('[data-testid=oldest-wait]').inner_text()
+    supervisor.wait_for_timeout(1100)
+    assert row.locator('[data-testid=oldest-wait]').inner_text() != first
+    screenshot(supervisor, 'dashboard-waiting-en.png')
+    _resolve(server, ticket)
+    expect(row.locator('[data-testid=waiting]')).to_have_text('0')
     assert agent.errors == [] and supervisor.errors == []
 
 

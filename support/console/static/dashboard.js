@@ -10,6 +10,7 @@ const state = {
   queues: new Map(),   // id -> {entry, received (browser ms)}
   agents: new Map(),   // id -> entry
   feedKeys: new Set(),
+  reasons: new Map(),  // away reason code -> translated label
 };
 const lab = features.lab ? new LabBoard() : null;
 
@@ -144,7 +145,8 @@ function agentRow(agent) {
       el('div', {class: 'muted small'}, [agent.site, (agent.languages || []).map((l) => l.toUpperCase()).join('/')]
         .filter(Boolean).join(' · '))),
     el('td', {}, el('span', {class: 'dot'}), presenceSelect(agent),
-      agent.presence?.reason ? el('div', {class: 'muted small'}, agent.presence.reason) : null),
+      agent.presence?.reason ? el('div', {class: 'muted small', dataset: {testid: 'away-reason'}},
+        state.reasons.get(agent.presence.reason) || agent.presence.reason) : null),
     capacityCell(agent),
     el('td', {}, tickets.length ? el('ul', {class: 'plain tickets'}, tickets.map((ticket) => el('li', {},
       el('span', {class: 'num'}, `#${ticket.number}`), ' ', el('span', {class: 'subject'}, ticket.subject), ' ',
@@ -260,6 +262,12 @@ function start() {
   setupLocaleSwitch();
   $('feed').append(el('li', {class: 'empty'}, t('dashboard.no_events')));
   restoreFeed();
+  if (features.routing) {
+    api('GET', '/routing/away-reasons').then((reasons) => {
+      state.reasons = new Map(reasons.map((r) => [r.code, r.label]));
+      renderAgents();
+    }).catch(() => {});
+  }
   setInterval(tickQueues, 1000);
   $('agent-rows')?.addEventListener('focusout', onAgentsFocusOut);
   connectLive(handlers, () => { refreshRest(); lab?.refresh(); });
