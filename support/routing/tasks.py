@@ -4,7 +4,7 @@ Every job re-reads the timestamps in the database and changes nothing when it is
 early, late, lost or repeated: the periodic sweep catches whatever a lost job missed.
 """
 import logging
-from datetime import timezone
+from datetime import timedelta, timezone
 
 from huey import crontab
 
@@ -50,7 +50,9 @@ def schedule_expiry(offer_id: int, expires_at) -> None:
     if huey.immediate:
         return
     try:
-        eta = expires_at.astimezone(timezone.utc).replace(tzinfo=None)
+        # Huey drops the microseconds of an eta: round up, or the job runs early and does nothing.
+        eta = expires_at.astimezone(timezone.utc).replace(tzinfo=None) + timedelta(seconds=1)
+        eta = eta.replace(microsecond=0)
         expire_offer_job.schedule(args=(offer_id,), eta=eta)
     except Exception:  # the sweep still expires it
         log.exception('could not schedule expiry of offer %s', offer_id)
