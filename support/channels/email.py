@@ -85,6 +85,9 @@ def parse_email(fields, files) -> InboundMessage:
         AddressKind.email, fields.get('sender', ''))
     if email_address is None:
         raise Rejected(_('The sender address is missing or not valid.'), code='malformed_form')
+    if config_for_address(Provider.mailgun, email_address) is not None:
+        raise Rejected(_('The sender is one of our own receiving addresses; refused to avoid a mail loop.'),
+                       code='mail_loop')
     subject = ' '.join(_decoded(fields.get('subject') or headers.get('subject') or '').split())[:300]
     body = _body(fields)
     if not body.strip() and not files:
@@ -96,7 +99,16 @@ def parse_email(fields, files) -> InboundMessage:
     return InboundMessage(
         channel=Channel.email, namespace='email', external_id=message_id or _fingerprint(fields),
         body=body, subject=subject or None, references=references, ticket_number=ticket_number_in(subject),
-        customer=CustomerContact(name=name.strip()[:200] or None, email=email_address), attachments=files)
+        customer=CustomerContact(name=name.strip()[:200] or None, email=email_address), attachments=files,
+        may_open=not is_automatic(headers))
+
+
+def is_automatic(headers: dict) -> bool:
+    """An auto-reply or bulk mail (RFC 3834 and common practice): it must not open tickets,
+    or an out-of-office answering our acknowledgement could loop."""
+    return (headers.get('auto-submitted', 'no').strip().lower() != 'no'
+            or headers.get('precedence', '').strip().lower() in ('bulk', 'junk', 'list', 'auto_reply')
+            or 'x-autoreply' in headers or 'x-autorespond' in headers)
 
 
 def _headers(raw: str | None) -> dict:
@@ -168,6 +180,6 @@ def register(blp):
         inbound = parse_email(fields, check_files([item for _name, item in files]))
         receipt = receive(g.client, inbound)
         db.session.commit()
-        return {'status': 'duplicate' if receipt.duplicate else 'accepted',
-                'ticket': receipt.ticket.number if receipt.ticket else None}
+        status = 'duplicate' if receipt.duplicate else 'accepted' if receipt.ticket else 'ignored'
+        return {'status': status, 'ticket': receipt.ticket.number if receipt.ticket else None}
     return mailgun_inbound

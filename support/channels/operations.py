@@ -46,11 +46,13 @@ class InboundMessage:
     references: list[str] = field(default_factory=list)   # ids it answers, best first (email)
     ticket_number: int | None = None    # a "[#123]" token in an email subject
     attachments: list[IncomingFile] = field(default_factory=list)
+    may_open: bool = True               # False: an auto-reply only joins a ticket it answers
 
 
 @dataclass
 class Receipt:
-    """What became of one delivery: ``duplicate`` when it had been processed before."""
+    """What became of one delivery: ``duplicate`` when it had been processed before;
+    no ticket when an auto-reply answered nothing of ours (it is dropped)."""
 
     ticket: Ticket | None
     message: Message | None
@@ -115,6 +117,8 @@ def receive(client: Client, inbound: InboundMessage) -> Receipt:
     customer = find_or_create_customer(client, inbound.customer)
     actor = Actor('customer', customer.id, customer.name or _contact_label(inbound.customer))
     receipt = _deliver(client, customer, inbound, actor)
+    if receipt.ticket is None:
+        return receipt
     delivery.ticket_id, delivery.message_id = receipt.ticket.id, receipt.message.id
     _store_attachments(receipt.message, inbound.attachments)
     db.session.flush()
@@ -129,6 +133,8 @@ def _deliver(client: Client, customer: Customer, inbound: InboundMessage, actor:
         message = add_customer_message(ticket, inbound.body, actor)
         message.author_customer_id = customer.id
         return Receipt(ticket, message)
+    if not inbound.may_open:
+        return Receipt(None, None)
     ticket = open_ticket(client, InboundTicket(
         channel=inbound.channel, subject=inbound.subject or subject_from(inbound), body=inbound.body,
         customer=inbound.customer, language=inbound.language), actor)

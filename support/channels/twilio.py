@@ -32,7 +32,7 @@ def twilio_signature(auth_token: str, url: str, params) -> str:
     """What Twilio puts in ``X-Twilio-Signature`` for ``url`` and the POST ``params``."""
     payload = url
     for name in sorted(set(params.keys())):
-        for value in sorted(params.getlist(name)):
+        for value in sorted(set(params.getlist(name))):
             payload += name + value
     digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()

@@ -288,3 +288,22 @@ def test_rfc2231_file_names(http, acme, supervisor):
     response = http.post('/api/v1/channels/mailgun', data=body, content_type=content_type)
     assert response.status_code == 200, response.get_json()
     assert db.session.scalar(sa.select(Attachment.filename)) == 'factura año.pdf'
+
+
+def test_auto_replies_join_their_ticket_but_never_open_one(http, acme):
+    number = post_mailgun(http, mailgun_fields(message_id='<ours@x>')).get_json()['ticket']
+    auto = mailgun_fields(subject='Fuera de la oficina', text='Estoy de vacaciones.')
+    headers = json.loads(auto['message-headers']) + [['Auto-Submitted', 'auto-replied']]
+    alone = post_mailgun(http, {**auto, 'message-headers': json.dumps(headers)})
+    assert alone.status_code == 200 and alone.get_json() == {'status': 'ignored', 'ticket': None}
+    answering = mailgun_fields(in_reply_to='<ours@x>', text='Estoy de vacaciones.')
+    headers = json.loads(answering['message-headers']) + [['Precedence', 'bulk']]
+    joined = post_mailgun(http, {**answering, 'message-headers': json.dumps(headers)})
+    assert joined.get_json() == {'status': 'accepted', 'ticket': number}
+    assert counts() == (1, 2)
+
+
+def test_mail_from_our_own_address_is_refused(http, acme):
+    response = post_mailgun(http, mailgun_fields(sender='ayuda@acme.example'))
+    assert response.status_code == 406 and response.get_json()['error']['code'] == 'mail_loop'
+    assert counts() == (0, 0)
