@@ -29,6 +29,7 @@ from .operations import InboundMessage, receive, ticket_number_in, use_nonce
 from .webhooks import Rejected, hmac_hex, provider_signed, same
 
 MAX_BODY_CHARS = 100_000
+MAX_REFERENCES = 20   # the In-Reply-To and the newest references are what thread
 _MESSAGE_ID = re.compile(r'<([^<>\s]{1,900})>')
 _CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 _TAG = re.compile(r'<[^>]*>')
@@ -98,7 +99,7 @@ def parse_email(fields, files) -> InboundMessage:
                    if ref not in references]
     return InboundMessage(
         channel=Channel.email, namespace='email', external_id=message_id or _fingerprint(fields),
-        body=body, subject=subject or None, references=references, ticket_number=ticket_number_in(subject),
+        body=body, subject=subject or None, references=references[:MAX_REFERENCES], ticket_number=ticket_number_in(subject),
         customer=CustomerContact(name=name.strip()[:200] or None, email=email_address), attachments=files,
         may_open=not is_automatic(headers))
 
