@@ -112,7 +112,8 @@ def _message(platform: str, page: str, item) -> InboundMessage | None:
         return None
     return InboundMessage(
         channel=Channel.social, namespace='meta', external_id=message['mid'][:900], body=body,
-        thread_key=f'meta:{page}:{sender}', customer=CustomerContact(handle=f'{platform}:{sender}'))
+        thread_key=f'meta:{page}:{sender}', customer=CustomerContact(handle=f'{platform}:{sender}'),
+        tags=[platform])
 
 
 def _text(message: dict) -> str:

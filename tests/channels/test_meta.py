@@ -61,6 +61,7 @@ def test_a_batch_with_several_entries_creates_each_message_once(http, acme):
     assert [t.channel.value for t in tickets] == ['social', 'social']
     assert [m.body for m in tickets[0].messages] == ['Hola, no tengo internet', 'Sigo sin servicio']
     assert tickets[0].customer.handle == 'messenger:1001' and tickets[0].language == 'es'
+    assert tickets[0].tags == ['messenger']
 
 
 def test_instagram_messages_and_attachments(http, acme):
@@ -68,7 +69,7 @@ def test_instagram_messages_and_attachments(http, acme):
     item['message'] = {'mid': 'ig1', 'attachments': [{'type': 'image', 'payload': {'url': 'https://cdn.example/x.jpg'}}]}
     assert post_meta(http, meta_batch([(IG, [item])], platform='instagram')).status_code == 200
     ticket = db.session.scalar(sa.select(Ticket))
-    assert ticket.customer.handle == 'instagram:5550001'
+    assert ticket.customer.handle == 'instagram:5550001' and ticket.tags == ['instagram']
     assert ticket.messages[0].body == '[image] https://cdn.example/x.jpg'
 
 
