@@ -236,4 +236,17 @@ def test_supervisor_changes_an_agent_and_reassigns_a_ticket(open_page, server):
         .select_option('away')
     expect(agent.locator('body')).to_have_attribute('data-presence', 'away')
     expect(agent.locator('#presence')).to_have_value('away')
+
+    waiting = server.post_ticket(server.seed['client'], subject='Factura duplicada', channel='whatsapp',
+                                 language='es', body='Me cobraron dos veces la factura de este mes.',
+                                 customer={'name': 'Rosa Díaz', 'phone': '+52 55 1111 2222'})
+    response = server.api('POST', f'/tickets/{waiting["id"]}/reassign', server.seed['supervisor']['token'],
+                          json={'agent_id': agent_id})
+    assert response.status_code == 200, response.text
+    item = agent.locator('[data-testid=ticket-item]', has_text='Factura duplicada')
+    expect(item.locator('[data-testid=unread]')).to_have_count(1)  # never opened: unread
+    item.click()
+    expect(item.locator('[data-testid=unread]')).to_have_count(0)
+    for done in (ticket, waiting):
+        _resolve(server, done)
     assert agent.errors == [] and supervisor.errors == []
