@@ -37,6 +37,7 @@ DEFAULTS = {
     'SUPPORT_WEBHOOK_MAX_ATTEMPTS': 16,
     'SUPPORT_WEBHOOK_BACKOFF_BASE': 30,
     'SUPPORT_WEBHOOK_BACKOFF_CAP': 2 * 3600,
+    'SUPPORT_OUTBOUND_RETENTION_DAYS': 30,
 }
 USER_AGENT = 'support-callbacks/1'
 
@@ -276,6 +277,8 @@ def send_due(session: Session, ids=None, limit: int = SWEEP_BATCH) -> int:
 def _attempt(session: Session, delivery_id: int, attempt: int) -> None:
     outgoing = _load_outgoing(session, delivery_id)
     session.commit()  # hold no transaction (nor SQLite's write lock) during the request
+    if outgoing is None:
+        return  # its subscription was deleted meanwhile
     started_at = utcnow()
     if outgoing.key_id is None:
         result = PostResult(False, None, 'the client has no active key to sign with', 0)
@@ -286,8 +289,10 @@ def _attempt(session: Session, delivery_id: int, attempt: int) -> None:
     session.commit()
 
 
-def _load_outgoing(session: Session, delivery_id: int) -> _Outgoing:
+def _load_outgoing(session: Session, delivery_id: int) -> _Outgoing | None:
     delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        return None
     key = signing_key(session, delivery.client_id)
     return _Outgoing(delivery.subscription.url, encode(delivery.payload), delivery.public_id, delivery.event,
                      key.key_id if key else None, key.secret if key else None)
@@ -314,3 +319,10 @@ def retry_delay(attempt: int) -> timedelta:
     """Wait after the ``attempt``-th failure: 30 s, 1 min, 2 min ... capped at 2 h (configurable)."""
     return retry.backoff(attempt, timedelta(seconds=setting('SUPPORT_WEBHOOK_BACKOFF_BASE')),
                          timedelta(seconds=setting('SUPPORT_WEBHOOK_BACKOFF_CAP')))
+
+
+def prune(session: Session, older_than: timedelta) -> int:
+    """Forget finished deliveries (and, by cascade, their attempts) older than ``older_than``."""
+    result = session.execute(sa.delete(WebhookDelivery).where(
+        WebhookDelivery.status != DeliveryStatus.pending, WebhookDelivery.created_at < utcnow() - older_than))
+    return result.rowcount or 0

@@ -182,13 +182,17 @@ def send_due(session: Session, ids=None, limit: int = webhooks.SWEEP_BATCH) -> i
 def _attempt(session: Session, item_id: int, attempt: int) -> None:
     outgoing = _load(session, item_id)
     session.commit()  # no transaction (nor SQLite write lock) is held while we talk to the network
+    if outgoing is None:
+        return  # the ticket was deleted meanwhile
     error, permanent = _send(outgoing)
     _record(session, item_id, attempt, error, permanent)
     session.commit()
 
 
-def _load(session: Session, item_id: int) -> _Outgoing:
+def _load(session: Session, item_id: int) -> _Outgoing | None:
     item = session.get(OutboxItem, item_id)
+    if item is None:
+        return None
     if item.transport == Transport.smtp:
         return _Outgoing(item.transport, with_thread_headers(session, item), None, None, None)
     endpoint = endpoint_for(session, item.client_id, item.channel)
@@ -238,3 +242,10 @@ def _announce_failure(session, ticket, message, kind, error, attempts) -> None:
     publish(session, 'message.delivery_failed', {
         'ticket_id': ticket.id, 'number': ticket.number, 'message_id': message.id, 'kind': kind.value,
         'channel': ticket.channel.value, 'error': error, 'attempts': attempts}, rooms)
+
+
+def prune(session: Session, older_than: timedelta) -> int:
+    """Forget sent outbox items older than ``older_than`` (the messages themselves stay)."""
+    result = session.execute(sa.delete(OutboxItem).where(
+        OutboxItem.status == OutboxStatus.sent, OutboxItem.created_at < utcnow() - older_than))
+    return result.rowcount or 0

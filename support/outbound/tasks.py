@@ -4,6 +4,7 @@ Each job works in its own database session (it may run inside another session's
 ``after_commit`` when Huey is immediate) and inside the current app if there is one.
 """
 import logging
+from datetime import timedelta
 
 from flask import has_app_context
 from huey import crontab
@@ -65,3 +66,17 @@ def sweep() -> dict:
     if any(counts.values()):
         log.info('outbound sweep: %s', counts)
     return counts
+
+
+def prune_once(session: Session) -> dict:
+    """Delete finished deliveries and sent outbox items past the retention period."""
+    keep = timedelta(days=webhooks.setting('SUPPORT_OUTBOUND_RETENTION_DAYS'))
+    counts = {'outbox': operations.prune(session, keep), 'webhooks': webhooks.prune(session, keep)}
+    session.commit()
+    return counts
+
+
+@huey.periodic_task(crontab(minute='17', hour='3'))
+def prune() -> dict:
+    """Daily: keep the delivery log to SUPPORT_OUTBOUND_RETENTION_DAYS (pending rows are never pruned)."""
+    return _run(prune_once)

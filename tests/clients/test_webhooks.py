@@ -376,3 +376,20 @@ def test_a_lock_held_by_one_worker_is_skipped_by_another(app, http, make, admin,
     holder.rollback()
     holder.close()
     other.close()
+
+
+def test_finished_deliveries_are_pruned_after_the_retention_period(http, make, admin, receiver_factory):
+    from support.outbound.tasks import prune
+    receiver = receiver_factory()
+    creds = make.client()
+    _subscribe(http, admin, creds.slug, receiver.url)
+    make.ticket(creds, channel='chat')
+    _subscribe(http, admin, creds.slug, closed_url())
+    make.ticket(creds, channel='chat')  # one delivered, one waiting
+    clock.advance(timedelta(days=29))
+    db.session.close()
+    assert prune.call_local() == {'outbox': 0, 'webhooks': 0}
+    clock.advance(timedelta(days=2))
+    db.session.close()
+    assert prune.call_local()['webhooks'] == 2  # the two delivered ones (the first ticket's and one of the second's)
+    assert [d['status'] for d in _deliveries(http, admin, creds.slug)] == ['pending']
