@@ -21,6 +21,7 @@ from ..tickets.queries import get_visible_ticket
 from ..tickets.states import Status
 from .models import Call, CallStatus
 from .operations import claim_delivery, first_message, lock_thread
+from .signals import call_updated
 from .schemas import CallListArgs, CallLogSchema, PhoneEventSchema, CallEventResultSchema
 
 _ORDER = list(CallStatus)
@@ -47,6 +48,7 @@ def record_call_event(client: Client, data: dict) -> tuple[Call | None, bool, bo
     record(ticket, f'call_{event.value}', Actor('system', None, 'telephony'),
            after={'call_id': call.call_id, **_event_details(event, data)})
     db.session.flush()
+    call_updated.send(call, ticket=ticket, event=event)
     return call, created, False
 
 

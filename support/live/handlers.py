@@ -5,6 +5,7 @@ from ..tickets.signals import ticket_created, ticket_updated
 from .payloads import ticket_summary
 from .sockets import SUPERVISORS, agent_room
 from . import routing_events  # noqa: F401,E402  (routing and presence events)
+from . import channel_events  # noqa: F401,E402  (call.updated)
 
 
 def _rooms_for(ticket) -> list[str]:

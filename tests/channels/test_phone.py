@@ -96,3 +96,24 @@ def test_concurrent_events_of_one_call(app, make):
     assert db.session.scalar(sa.select(sa.func.count(Call.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(Ticket.id))) == 1
     assert db.session.scalar(sa.select(Call.status)).value == 'ended'
+
+
+def test_call_progress_is_pushed_live_to_supervisors(app, make):
+    import requests
+
+    from ..servers import EventLog, ThreadServer
+    creds = make.client()
+    boss = make.agent(role='supervisor')
+    with ThreadServer(app) as server:
+        log = EventLog(server.url, boss.token).connect()
+        try:
+            for event, extra in (('ringing', {}), ('ended', {'duration_seconds': 61, 'disposition': 'resolved'})):
+                raw = json.dumps({'call_id': 'CA-LIVE', 'event': event, 'from': '+14155550101', **extra}).encode()
+                assert requests.post(server.url + '/api/v1/channels/phone/events', data=raw,
+                                     headers=creds.headers(raw), timeout=10).status_code in (200, 201)
+            ended = log.wait_for('call.updated', where=lambda d: d['event'] == 'ended')
+            assert ended['call']['call_id'] == 'CA-LIVE' and ended['call']['duration_seconds'] == 61
+            assert ended['ticket']['channel'] == 'phone'
+            assert [d['event'] for n, d, _at in log.events if n == 'call.updated'] == ['ringing', 'ended']
+        finally:
+            log.close()
