@@ -120,6 +120,7 @@ def test_pages_speak_spanish_and_serve_static_files(make, http):
     http.post('/login', data={'email': agent.email, 'password': agent.password, 'csrf_token': token})
     html = http.get('/console').get_data(as_text=True)
     assert '<html lang="es">' in html and 'Mis tickets' in html and '"offers.accept": "Aceptar"' in html
+    assert "script-src 'self'" in http.get('/console').headers['Content-Security-Policy']
     script = http.get('/console/static/vendor/socket.io.min.js')
     assert script.status_code == 200 and b'Socket.IO v4' in script.data
     assert http.get('/console/static/../pages.py').status_code == 404

@@ -174,7 +174,8 @@ def test_pages_recover_after_the_server_restarts(open_page, server):
     assert supervisor.locator('[data-testid=queue-row]').count() == max(rows_before, 1)
     agent.locator(f'[data-testid=offer]:has-text("{subject}") [data-testid=accept]').click()
     expect(row.locator('[data-testid=offers-in-flight]')).to_have_text('0')
-    accepted = supervisor.locator('[data-testid=feed-item][data-event="offer.accepted"]', has_text=f'#{ticket["number"]}')
+    accepted = supervisor.locator('[data-testid=feed-item][data-event="offer.accepted"]',
+                                  has_text=f'#{ticket["number"]}')
     expect(accepted).to_have_count(1)
     supervisor.wait_for_timeout(300)
     expect(accepted).to_have_count(1)  # once, though the page reconnected
