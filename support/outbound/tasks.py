@@ -4,6 +4,7 @@ Each job works in its own database session (it may run inside another session's
 ``after_commit`` when Huey is immediate) and inside the current app if there is one.
 """
 import logging
+import time
 from datetime import timedelta
 
 from flask import has_app_context
@@ -17,7 +18,7 @@ from ..core.jobs import huey
 from . import operations
 
 log = logging.getLogger(__name__)
-MAX_BATCHES = 20
+SWEEP_SECONDS = 50  # the sweep runs every minute
 
 
 def _run(fn):
@@ -47,11 +48,13 @@ def deliver_webhook(delivery_id: int) -> int:
     return _run(lambda session: webhooks.send_due(session, [delivery_id]))
 
 
-def sweep_once(session: Session) -> dict:
-    """Send everything due (outbox and webhook deliveries), batch after batch."""
-    counts = {'outbox': 0, 'webhooks': 0}
+def sweep_once(session: Session, budget_seconds: float = SWEEP_SECONDS) -> dict:
+    """Send what is due (outbox first, then webhook deliveries), batch after batch, for at most
+    about ``budget_seconds``; a backlog left over goes to the next sweep (or a parallel one:
+    claims never overlap)."""
+    counts, deadline = {'outbox': 0, 'webhooks': 0}, time.monotonic() + budget_seconds
     for name, send in (('outbox', operations.send_due), ('webhooks', webhooks.send_due)):
-        for _batch in range(MAX_BATCHES):
+        while time.monotonic() < deadline:
             tried = send(session)
             counts[name] += tried
             if tried < webhooks.SWEEP_BATCH:

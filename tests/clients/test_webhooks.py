@@ -393,3 +393,19 @@ def test_finished_deliveries_are_pruned_after_the_retention_period(http, make, a
     db.session.close()
     assert prune.call_local()['webhooks'] == 2  # the two delivered ones (the first ticket's and one of the second's)
     assert [d['status'] for d in _deliveries(http, admin, creds.slug)] == ['pending']
+
+
+def test_queue_down_at_commit_loses_nothing(http, make, admin, receiver_factory, monkeypatch):
+    from support.outbound import tasks
+
+    def broker_down(*args):
+        raise ConnectionError('redis is down')
+    receiver = receiver_factory()
+    creds = make.client()
+    _subscribe(http, admin, creds.slug, receiver.url)
+    monkeypatch.setattr(tasks, 'deliver_webhook', broker_down)
+    response = make.post_ticket(creds, channel='chat')
+    assert response.status_code == 201  # the change is committed even though the job could not be queued
+    assert receiver.requests == []
+    assert run_sweep()['webhooks'] == 1
+    assert receiver.json()['data']['ticket']['number'] == response.get_json()['number']
