@@ -57,6 +57,8 @@ def test_admin_manages_subscriptions(http, make, admin, outbound_config):
     assert [s['id'] for s in http.get(base, headers=admin.headers).get_json()] == [sub['id']]
     assert http.delete(f'{base}/{sub["id"]}', headers=admin.headers).status_code == 204
     assert http.get(f'{base}/{sub["id"]}', headers=admin.headers).status_code == 404
+    assert http.get(f'{base}/{10 ** 20}', headers=admin.headers).status_code == 404
+    assert http.get(f'{base}/deliveries/{"x" * 5000}', headers=admin.headers).status_code == 404
 
 
 def test_subscription_input_is_checked(http, make, admin, outbound_config):
