@@ -159,18 +159,18 @@ def test_pages_recover_after_the_server_restarts(open_page, server):
     _available(agent)
     rows_before = supervisor.locator('[data-testid=queue-row]').count()
     server.stop()
-    expect(agent.locator('#live-status')).to_have_class('live-status disconnected', timeout=5000)
-    expect(supervisor.locator('#live-status')).to_have_class('live-status disconnected', timeout=5000)
+    expect(agent.locator('#live-status')).to_have_class('live-status disconnected', timeout=10000)
+    expect(supervisor.locator('#live-status')).to_have_class('live-status disconnected', timeout=10000)
     server.start()
     subject = 'Chat tras el reinicio'
     ticket = server.post_ticket(server.seed['client'], subject=subject, channel='chat', language='es',
                                 body='Se cayó la página mientras escribía, ¿me atienden?',
                                 customer={'name': 'Ana Torres', 'email': 'ana@example.com'})
-    expect(agent.locator('#live-status')).to_have_class('live-status connected', timeout=8000)
-    expect(supervisor.locator('#live-status')).to_have_class('live-status connected', timeout=8000)
-    expect(agent.locator(f'[data-testid=offer]:has-text("{subject}")')).to_have_count(1, timeout=3000)
+    expect(agent.locator('#live-status')).to_have_class('live-status connected', timeout=15000)
+    expect(supervisor.locator('#live-status')).to_have_class('live-status connected', timeout=15000)
+    expect(agent.locator(f'[data-testid=offer]:has-text("{subject}")')).to_have_count(1, timeout=10000)
     row = _queue_row(supervisor, 'Acme Cable · es · messaging')
-    expect(row.locator('[data-testid=offers-in-flight]')).to_have_text('1', timeout=3000)
+    expect(row.locator('[data-testid=offers-in-flight]')).to_have_text('1', timeout=10000)
     assert supervisor.locator('[data-testid=queue-row]').count() == max(rows_before, 1)
     agent.locator(f'[data-testid=offer]:has-text("{subject}") [data-testid=accept]').click()
     expect(row.locator('[data-testid=offers-in-flight]')).to_have_text('0')
@@ -180,8 +180,8 @@ def test_pages_recover_after_the_server_restarts(open_page, server):
     supervisor.wait_for_timeout(300)
     expect(accepted).to_have_count(1)  # once, though the page reconnected
     _resolve(server, ticket)
-    for page in (agent, supervisor):  # only the failed reconnection attempts while the server was down
-        assert [e for e in page.errors if 'ERR_CONNECTION_REFUSED' not in e] == []
+    for page in (agent, supervisor):  # only requests cut or refused while the server was down
+        assert [e for e in page.errors if 'Failed to load resource: net::' not in e] == []
 
 
 def test_markup_in_messages_is_shown_as_text(open_page, server):
