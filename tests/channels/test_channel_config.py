@@ -37,17 +37,20 @@ def test_only_admins(http, make):
     assert http.get('/api/v1/clients/acme/channels').status_code == 401
 
 
-@pytest.mark.parametrize('body, field', [
+INVALID_CONFIGS_CASES = [
     ({'addresses': ['not-an-address']}, 'addresses'), ({'addresses': []}, 'addresses'),
     ({'provider': 'fax'}, 'provider'), ({'secret': 'short'}, 'secret'),
     ({'provider': 'twilio', 'addresses': ['+15005550006'], 'account_sid': 'XX1'}, 'account_sid'),
     ({'provider': 'twilio', 'addresses': ['5550006']}, 'addresses'),
     ({'provider': 'meta', 'addresses': ['page-name']}, 'addresses'),
-    ({'verify_token': 'a-verify-token'}, 'verify_token')])
-def test_invalid_configs(http, make, admin, body, field):
+    ({'verify_token': 'a-verify-token'}, 'verify_token')]
+
+
+def test_invalid_configs(http, make, admin):
     make.client(slug='acme')
-    response = create(http, admin, 'acme', **body)
-    assert response.status_code == 422 and field in response.get_json()['error']['fields']
+    for body, field in INVALID_CONFIGS_CASES:
+        response = create(http, admin, 'acme', **body)
+        assert response.status_code == 422 and field in response.get_json()['error']['fields']
 
 
 def test_an_address_belongs_to_one_client(http, make, admin):

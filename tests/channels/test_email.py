@@ -126,17 +126,20 @@ def test_concurrent_retries_make_exactly_one_message(app, acme):
     assert db.session.scalar(sa.select(sa.func.count(InboundDelivery.id))) == 1
 
 
-@pytest.mark.parametrize('change, status, code', [
+BAD_SIGNATURES_AND_UNKNOWN_RECIPIENTS_WRITE_NOTHING_CASES = [
     ({'signature': '0' * 64}, 401, 'signature_invalid'),
     ({'signature': ''}, 401, 'signature_missing'),
     ({'token': ''}, 401, 'signature_missing'),
     ({'recipient': 'nobody@elsewhere.example'}, 406, 'unknown_recipient'),
-])
-def test_bad_signatures_and_unknown_recipients_write_nothing(http, acme, change, status, code):
-    response = post_mailgun(http, mailgun_fields(**change))
-    assert response.status_code == status
-    assert response.get_json()['error']['code'] == code
-    assert counts() == (0, 0)
+]
+
+
+def test_bad_signatures_and_unknown_recipients_write_nothing(http, acme):
+    for change, status, code in BAD_SIGNATURES_AND_UNKNOWN_RECIPIENTS_WRITE_NOTHING_CASES:
+        response = post_mailgun(http, mailgun_fields(**change))
+        assert response.status_code == status
+        assert response.get_json()['error']['code'] == code
+        assert counts() == (0, 0)
 
 
 def test_signature_with_another_key_is_refused(http, acme):
@@ -176,17 +179,20 @@ def test_attachments_are_stored_and_listed(http, acme, supervisor):
     assert http.get(message['attachments'][0]['url']).status_code == 401
 
 
-@pytest.mark.parametrize('files, code', [
+REFUSED_ATTACHMENTS_REJECT_THE_WHOLE_MESSAGE_CASES = [
     ([('attachment-1', 'big.png', 'image/png', PNG + b'\x00' * 2048)], 'attachment_too_large'),
     ([('attachment-1', 'invoice.pdf', 'application/pdf', b'MZ\x90\x00 this is a program')], 'attachment_type_refused'),
     ([('attachment-1', 'run.exe', 'application/x-msdownload', b'MZ\x90\x00')], 'attachment_type_refused'),
     ([('attachment-1', 'photo.png', 'image/png', b'GIF89a not a png')], 'attachment_type_refused'),
-])
-def test_refused_attachments_reject_the_whole_message(app, http, acme, monkeypatch, files, code):
-    monkeypatch.setitem(app.config, 'SUPPORT_ATTACHMENT_MAX_BYTES', 1024)
-    response = post_mailgun(http, mailgun_fields(), files)
-    assert response.status_code == 406 and response.get_json()['error']['code'] == code
-    assert counts() == (0, 0) and db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
+]
+
+
+def test_refused_attachments_reject_the_whole_message(app, http, acme, monkeypatch):
+    for files, code in REFUSED_ATTACHMENTS_REJECT_THE_WHOLE_MESSAGE_CASES:
+        monkeypatch.setitem(app.config, 'SUPPORT_ATTACHMENT_MAX_BYTES', 1024)
+        response = post_mailgun(http, mailgun_fields(), files)
+        assert response.status_code == 406 and response.get_json()['error']['code'] == code
+        assert counts() == (0, 0) and db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
 
 
 def test_a_message_over_the_size_limit_is_refused_with_406(app, http, acme, monkeypatch):
@@ -203,18 +209,21 @@ def test_large_attachments_fit_under_the_email_limit(http, acme):
     assert db.session.scalar(sa.select(Attachment.size)) == len(big)
 
 
-@pytest.mark.parametrize('charset, encoding', [('utf-8', None), ('iso-8859-1', None),
+PART_CHARSETS_AND_QUOTED_PRINTABLE_CASES = [('utf-8', None), ('iso-8859-1', None),
                                                ('utf-8', 'quoted-printable'), ('iso-8859-1', 'quoted-printable'),
-                                               ('iso-8859-1', 'base64')])
-def test_part_charsets_and_quoted_printable(http, acme, supervisor, charset, encoding):
-    text = 'Buenos días, la señal del módem se cae. ¿Qué hago? Gracias, Iñaki'
-    fields = mailgun_fields(text=text, subject='Señal débil', from_name='Iñaki Núñez')
-    body, content_type = multipart(fields, charset=charset, transfer_encoding=encoding)
-    response = http.post('/api/v1/channels/mailgun', data=body, content_type=content_type)
-    assert response.status_code == 200, response.get_json()
-    ticket = ticket_of(http, supervisor, response.get_json()['ticket'])
-    assert ticket['messages'][0]['body'] == text and ticket['subject'] == 'Señal débil'
-    assert ticket['customer']['name'] == 'Iñaki Núñez' and ticket['language'] == 'es'
+                                               ('iso-8859-1', 'base64')]
+
+
+def test_part_charsets_and_quoted_printable(http, acme, supervisor):
+    for charset, encoding in PART_CHARSETS_AND_QUOTED_PRINTABLE_CASES:
+        text = 'Buenos días, la señal del módem se cae. ¿Qué hago? Gracias, Iñaki'
+        fields = mailgun_fields(text=text, subject='Señal débil', from_name='Iñaki Núñez')
+        body, content_type = multipart(fields, charset=charset, transfer_encoding=encoding)
+        response = http.post('/api/v1/channels/mailgun', data=body, content_type=content_type)
+        assert response.status_code == 200, response.get_json()
+        ticket = ticket_of(http, supervisor, response.get_json()['ticket'])
+        assert ticket['messages'][0]['body'] == text and ticket['subject'] == 'Señal débil'
+        assert ticket['customer']['name'] == 'Iñaki Núñez' and ticket['language'] == 'es'
 
 
 def test_urlencoded_post_and_encoded_words(http, acme, supervisor):
@@ -228,17 +237,20 @@ def test_urlencoded_post_and_encoded_words(http, acme, supervisor):
     assert ticket['messages'][0]['body'] == 'Información de facturación, por favor.'
 
 
-@pytest.mark.parametrize('body, content_type, status', [
+MALFORMED_POSTS_GET_A_CLEAR_ANSWER_CASES = [
     (b'{"recipient": "support@acme.example"}', 'application/json', 415),
     (b'\x00\x01\x02binary garbage' * 50, 'multipart/form-data; boundary=zzz', 406),
     (b'--zzz\r\nContent-Disposition: form-data; name="x"\r\n\r\n', 'multipart/form-data; boundary=zzz', 406),
     (b'', 'multipart/form-data; boundary=zzz', 406),
-])
-def test_malformed_posts_get_a_clear_answer(http, acme, body, content_type, status):
-    response = http.post('/api/v1/channels/mailgun', data=body, content_type=content_type)
-    assert response.status_code in (status, 401), response.data
-    assert response.get_json()['error']['message']
-    assert counts() == (0, 0)
+]
+
+
+def test_malformed_posts_get_a_clear_answer(http, acme):
+    for body, content_type, status in MALFORMED_POSTS_GET_A_CLEAR_ANSWER_CASES:
+        response = http.post('/api/v1/channels/mailgun', data=body, content_type=content_type)
+        assert response.status_code in (status, 401), response.data
+        assert response.get_json()['error']['message']
+        assert counts() == (0, 0)
 
 
 def test_binary_text_is_refused(http, acme):
