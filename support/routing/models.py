@@ -77,7 +77,7 @@ class RoutingItem(Base):
     __tablename__ = 'routing_items'
     __table_args__ = (
         # The backlog in queue order: priority first, then the earliest due time, then arrival.
-        sa.Index('ix_routing_items_waiting', 'language', 'sort_priority', 'due_at', 'ticket_id',
+        sa.Index('ix_routing_items_waiting', 'language', 'channel', 'sort_priority', 'due_at', 'ticket_id',
                  postgresql_where=sa.text("state = 'waiting'"), sqlite_where=sa.text("state = 'waiting'")),
         sa.Index('ix_routing_items_queue_state', 'queue_id', 'state', 'waiting_since'),
         sa.Index('ix_routing_items_escalate', 'escalate_at',

@@ -31,6 +31,10 @@ from .signals import offer_changed, queue_changed, ticket_routed
 log = logging.getLogger(__name__)
 PRIORITY_SORT = {'urgent': 0, 'high': 1, 'normal': 2, 'low': 3}
 PULL_BATCH = 25
+# Partial-index predicates written as literals: a bound parameter would stop PostgreSQL from
+# using the partial index once the driver prepares the statement (generic plans).
+IS_WAITING = sa.text("routing_items.state = 'waiting'")
+IS_PENDING = sa.text("offers.status = 'pending'")
 
 
 # --- work to do once the current transaction has committed -------------------------------
@@ -326,15 +330,30 @@ def agent_facts(agent_id: int, state: AgentState) -> engine.AgentFacts | None:
 
 
 def _waiting_for(agent: engine.AgentFacts, channels: list[str]) -> list[engine.TicketFacts]:
-    """The head of the backlog this agent could take, in queue order (read from the partial index)."""
-    query = (sa.select(RoutingItem)
-             .where(RoutingItem.state == ItemState.waiting, RoutingItem.language.in_(sorted(agent.languages)),
-                    RoutingItem.channel.in_(channels))
-             .order_by(RoutingItem.sort_priority, RoutingItem.due_at, RoutingItem.ticket_id).limit(PULL_BATCH))
-    if agent.client_ids:
-        query = query.where(sa.or_(RoutingItem.client_id.in_(sorted(agent.client_ids)),
-                                   RoutingItem.escalation >= engine.ANY_CLIENT))
-    facts = [ticket_facts(item) for item in db.session.scalars(query)]
+    """The head of the backlog this agent could take, in queue order.
+
+    One short ordered walk of the partial index ``(language, channel, sort_priority,
+    due_at, ticket_id) WHERE state = 'waiting'`` per language and channel, glued with
+    UNION ALL into one statement: the cost does not depend on the size of the backlog.
+    """
+    order = (RoutingItem.sort_priority, RoutingItem.due_at, RoutingItem.ticket_id)
+    heads = []
+    for language in sorted(agent.languages):
+        for channel in channels:
+            query = (sa.select(RoutingItem.ticket_id)
+                     .where(IS_WAITING, RoutingItem.language == language, RoutingItem.channel == channel)
+                     .order_by(*order).limit(PULL_BATCH))
+            if agent.client_ids:
+                query = query.where(sa.or_(RoutingItem.client_id.in_(sorted(agent.client_ids)),
+                                           RoutingItem.escalation >= engine.ANY_CLIENT))
+            head = query.subquery()
+            heads.append(sa.select(head.c.ticket_id))
+    if not heads:
+        return []
+    ids = sa.union_all(*heads).subquery()
+    items = db.session.scalars(sa.select(RoutingItem).where(RoutingItem.ticket_id.in_(sa.select(ids.c.ticket_id)))
+                               .order_by(*order).limit(PULL_BATCH))
+    facts = [ticket_facts(item) for item in items]
     chosen = []
     while facts:
         best = engine.next_ticket(agent, facts)
@@ -434,8 +453,7 @@ def cancel_offers_of(agent_id: int) -> None:
 
 def sweep_offers(limit: int = 500) -> int:
     """Expire every overdue pending offer, each in its own transaction."""
-    due = db.session.scalars(sa.select(Offer.id).where(Offer.status == OfferStatus.pending,
-                                                       Offer.expires_at <= utcnow())
+    due = db.session.scalars(sa.select(Offer.id).where(IS_PENDING, Offer.expires_at <= utcnow())
                              .order_by(Offer.expires_at).limit(limit)).all()
     db.session.commit()
     return sum(bool(_safely(expire_offer, offer_id)) for offer_id in due)
@@ -464,8 +482,7 @@ def escalate(ticket_id: int) -> bool:
 
 
 def sweep_escalations(limit: int = 500) -> int:
-    due = db.session.scalars(sa.select(RoutingItem.ticket_id).where(RoutingItem.state == ItemState.waiting,
-                                                                    RoutingItem.escalate_at <= utcnow())
+    due = db.session.scalars(sa.select(RoutingItem.ticket_id).where(IS_WAITING, RoutingItem.escalate_at <= utcnow())
                              .order_by(RoutingItem.escalate_at).limit(limit)).all()
     db.session.commit()
     return sum(bool(_safely(escalate, ticket_id)) for ticket_id in due)

@@ -98,7 +98,7 @@ def upgrade():
     op.create_index('ix_routing_items_agent_state', 'routing_items', ['agent_id', 'state'], unique=False)
     op.create_index('ix_routing_items_escalate', 'routing_items', ['escalate_at'], unique=False, postgresql_where=sa.text("state = 'waiting'"), sqlite_where=sa.text("state = 'waiting'"))
     op.create_index('ix_routing_items_queue_state', 'routing_items', ['queue_id', 'state', 'waiting_since'], unique=False)
-    op.create_index('ix_routing_items_waiting', 'routing_items', ['language', 'sort_priority', 'due_at', 'ticket_id'], unique=False, postgresql_where=sa.text("state = 'waiting'"), sqlite_where=sa.text("state = 'waiting'"))
+    op.create_index('ix_routing_items_waiting', 'routing_items', ['language', 'channel', 'sort_priority', 'due_at', 'ticket_id'], unique=False, postgresql_where=sa.text("state = 'waiting'"), sqlite_where=sa.text("state = 'waiting'"))
 
 
 def downgrade():
