@@ -3,7 +3,6 @@ import json
 import threading
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from support.core.extensions import db
