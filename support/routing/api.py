@@ -14,7 +14,7 @@ from ..live.payloads import ticket_summary
 from ..tickets.models import MessageKind
 from ..tickets.operations import Actor, add_agent_message
 from ..tickets.queries import get_visible_ticket
-from . import operations, receivers, views  # noqa: F401  (receivers connect signal handlers)
+from . import operations, receivers, tasks, views  # noqa: F401  (signal receivers; jobs for the worker)
 from .models import Queue
 from .schemas import (AwayReasonSchema, PresenceSchema, QueueCreateSchema, ReassignSchema, SkillsSchema,
                       TransferSchema)
