@@ -52,6 +52,7 @@ def create_config(client: Client, provider: Provider, secret: str, addresses: li
 
 def update_config(config: ChannelConfig, changes: dict) -> None:
     """Change a config; a new secret or verify token replaces the old one at once."""
+    _check_fields_fit(config.provider, changes)
     if 'verify_token' in changes:
         token = changes.pop('verify_token')
         config.verify_token_hash = hash_token(token) if token else None
@@ -61,6 +62,17 @@ def update_config(config: ChannelConfig, changes: dict) -> None:
         setattr(config, name, value)
     config.updated_at = utcnow()
     _flush_or_conflict()
+
+
+def _check_fields_fit(provider: Provider, changes: dict) -> None:
+    wrong = {}
+    if changes.get('verify_token') and provider != Provider.meta:
+        wrong['verify_token'] = [_('Only Meta uses a verify token.')]
+    for name in ('account_sid', 'public_url'):
+        if changes.get(name) and provider != Provider.twilio:
+            wrong[name] = [_('Only Twilio uses this field.')]
+    if wrong:
+        raise ValidationFailed(fields=wrong)
 
 
 def delete_config(config: ChannelConfig) -> None:

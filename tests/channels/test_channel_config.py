@@ -73,6 +73,8 @@ def test_rotating_the_secret_and_pausing(http, make, admin):
     paused = post_mailgun(http, mailgun_fields(**mailgun_signature(key='key-new-signing-key')))
     assert paused.status_code == 406 and paused.get_json()['error']['code'] == 'unknown_recipient'
     assert as_agent(http, admin, 'PATCH', url, json={}).status_code == 422
+    wrong = as_agent(http, admin, 'PATCH', url, json={'verify_token': 'meta-only-token', 'account_sid': None})
+    assert wrong.status_code == 422 and set(wrong.get_json()['error']['fields']) == {'verify_token'}
 
 
 def test_delete(http, make, admin):
