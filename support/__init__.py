@@ -35,10 +35,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Socket handlers must be declared before init_app, so every app (tests build several) gets them.
+    from .live import handlers, sockets  # noqa: F401  (registers handlers)
     socketio.init_app(app, async_mode=app.config['SUPPORT_ASYNC_MODE'],
                       message_queue=app.config['SUPPORT_REDIS_URL'], cors_allowed_origins=[],
                       logger=False, engineio_logger=False)
-    from .live import handlers, sockets  # noqa: F401  (registers handlers)
     from .outbound import listeners  # noqa: F401  (outbox, acknowledgements, webhook deliveries; jobs)
     from .models import import_all
     import_all()

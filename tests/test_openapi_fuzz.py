@@ -22,7 +22,7 @@ schema = schemathesis.pytest.from_fixture('api_schema')
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_document(case, app):
     admin = app.extensions['fuzz_admin']
     case.call_and_validate(headers=admin.headers, checks=[not_a_server_error, status_code_conformance,

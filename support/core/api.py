@@ -5,7 +5,7 @@ from flask import send_from_directory
 from flask_smorest import Api
 
 from .access import mark_access
-from .errors import _from_http_exception
+from .errors import handle_http_error
 from .schemas import ErrorSchema
 
 
@@ -22,7 +22,7 @@ class SupportApi(Api):
                 app.view_functions[endpoint] = mark_access(functools.wraps(view)(_call(view)), 'public')
 
     def handle_http_exception(self, error):
-        return _from_http_exception(error)
+        return handle_http_error(error)
 
 
 _DESCRIPTION = ('Ticketing backend of a bilingual call center. Agents authenticate with '

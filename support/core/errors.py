@@ -107,16 +107,27 @@ def _from_http_exception(exc: HTTPException):
     return error_response(exc.code or 500, message=message, headers=headers)
 
 
+def _discard_changes():
+    """A failed request writes nothing: drop whatever it added to the session."""
+    from .extensions import db
+    db.session.rollback()
+
+
+def handle_http_error(exc: HTTPException):
+    _discard_changes()
+    return _from_http_exception(exc)
+
+
 def register_error_handlers(app):
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
+        _discard_changes()
         return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
 
-    @app.errorhandler(HTTPException)
-    def handle_http_exception(exc: HTTPException):
-        return _from_http_exception(exc)
+    app.register_error_handler(HTTPException, handle_http_error)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
         app.logger.exception('unhandled error')
+        _discard_changes()
         return error_response(500, message=_('Something went wrong on our side.'))

@@ -1,20 +1,9 @@
 """Live: sockets join their lab room and get the lab board on connect; events reach the lab room."""
 from datetime import timedelta
 
-import pytest
-
 from support.core import clock
 from support.core.extensions import socketio
-from support.core.live import NAMESPACE
 from support.lab.tasks import lab_sweep
-from support.live import sockets
-
-
-@pytest.fixture(autouse=True)
-def _connect_handler(app):
-    """Socket handlers are bound to the server of the first app built in a process; the tests build two."""
-    if 'connect' not in socketio.server.handlers.get(NAMESPACE, {}):
-        socketio.on('connect', namespace=NAMESPACE)(sockets.on_connect)
 
 
 def _connect(app, who):
