@@ -9,7 +9,7 @@ from ..core.extensions import db
 from ..core.i18n import _
 from ..tickets.models import LANGUAGES, Channel
 from . import templates
-from .models import AckTemplate, OutboundSettings, ReplyEndpoint
+from .models import AckTemplate, EndpointFormat, OutboundSettings, ReplyEndpoint
 
 
 def update_settings(client: Client, **changes) -> OutboundSettings:
@@ -38,9 +38,15 @@ def list_endpoints(client: Client) -> list[ReplyEndpoint]:
                               .order_by(ReplyEndpoint.channel)).all()
 
 
-def put_endpoint(client: Client, channel: Channel, url: str, active: bool = True) -> ReplyEndpoint:
-    """Create or replace the reply endpoint of one channel."""
+FORMAT_CHANNELS = {EndpointFormat.twilio: (Channel.sms, Channel.whatsapp), EndpointFormat.meta: (Channel.social,)}
+
+
+def put_endpoint(client: Client, channel: Channel, url: str, active: bool = True,
+                 format: EndpointFormat = EndpointFormat.signed_json, account: str | None = None,
+                 secret: str | None = None, sender: str | None = None) -> ReplyEndpoint:
+    """Create or replace the reply endpoint of one channel (a provider format needs its credentials)."""
     check_destination(url)
+    _check_format(channel, format, account, secret, sender)
     db.session.execute(sa.select(Client.id).where(Client.id == client.id).with_for_update())
     endpoint = db.session.scalar(sa.select(ReplyEndpoint).filter_by(client_id=client.id, channel=channel))
     now = utcnow()
@@ -48,8 +54,22 @@ def put_endpoint(client: Client, channel: Channel, url: str, active: bool = True
         endpoint = ReplyEndpoint(client_id=client.id, channel=channel, created_at=now)
         db.session.add(endpoint)
     endpoint.url, endpoint.active, endpoint.updated_at = url, active, now
+    endpoint.format, endpoint.account, endpoint.secret, endpoint.sender = format, account, secret, sender
     db.session.flush()
     return endpoint
+
+
+def _check_format(channel, format, account, secret, sender) -> None:
+    allowed = FORMAT_CHANNELS.get(format)
+    if allowed is not None and channel not in allowed:
+        raise ValidationFailed(fields={'format': [_('The {format} format is for {channels} tickets.').format(
+            format=format.value, channels=', '.join(c.value for c in allowed))]})
+    needed = {EndpointFormat.twilio: {'account': account, 'secret': secret, 'sender': sender},
+              EndpointFormat.meta: {'secret': secret}}.get(format, {})
+    missing = {name: [_('Required for the {format} format.').format(format=format.value)]
+               for name, value in needed.items() if not value}
+    if missing:
+        raise ValidationFailed(fields=missing)
 
 
 def delete_endpoint(client: Client, channel: Channel) -> None:

@@ -15,6 +15,12 @@ class Transport(str, enum.Enum):
     http = 'http'    # a signed POST to the client's reply endpoint or a provider's API URL
 
 
+class EndpointFormat(str, enum.Enum):
+    signed_json = 'signed_json'  # our JSON document, signed like intake (the client's own system)
+    twilio = 'twilio'            # Twilio's Messages API (SMS, WhatsApp): form post, HTTP Basic auth
+    meta = 'meta'                # Meta's Send API (Messenger, Instagram): JSON, page access token
+
+
 class OutboxKind(str, enum.Enum):
     reply = 'reply'
     acknowledgement = 'acknowledgement'
@@ -52,6 +58,11 @@ class ReplyEndpoint(Base):
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     url: Mapped[str] = mapped_column(sa.String(2000))
+    format: Mapped[EndpointFormat] = mapped_column(_enum(EndpointFormat), default=EndpointFormat.signed_json)
+    account: Mapped[str | None] = mapped_column(sa.String(64))   # Twilio Account SID
+    # Twilio auth token or Meta page access token: needed to call the provider, never returned.
+    secret: Mapped[str | None] = mapped_column(sa.String(500))
+    sender: Mapped[str | None] = mapped_column(sa.String(64))    # Twilio From number
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

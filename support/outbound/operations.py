@@ -70,7 +70,9 @@ def queue_reply(session: Session, ticket: Ticket, message: Message, send_job=Non
         _announce_failure(session, ticket, message, OutboxKind.reply, reason, 0)
         return None
     subject = templates.reply_subject(ticket.language, ticket.subject, ticket.number)
-    body = f'{message.body}\n\n-- \n{templates.reply_footer(ticket.language, ticket.number)}'
+    body = message.body
+    if transport == Transport.smtp:
+        body = f'{body}\n\n-- \n{templates.reply_footer(ticket.language, ticket.number)}'
     return _queue(session, ticket, message, OutboxKind.reply, transport, subject, body, send_job)
 
 
@@ -166,7 +168,7 @@ def _bracketed(msgid: str) -> str:
 class _Outgoing:
     transport: Transport
     envelope: dict
-    url: str | None
+    endpoint: http.Endpoint | None
     key_id: str | None
     secret: str | None
 
@@ -195,10 +197,11 @@ def _load(session: Session, item_id: int) -> _Outgoing | None:
         return None
     if item.transport == Transport.smtp:
         return _Outgoing(item.transport, with_thread_headers(session, item), None, None, None)
-    endpoint = endpoint_for(session, item.client_id, item.channel)
+    row = endpoint_for(session, item.client_id, item.channel)
+    endpoint = http.Endpoint(row.url, row.format, row.account, row.secret, row.sender) if row else None
     key = webhooks.signing_key(session, item.client_id)
-    return _Outgoing(item.transport, item.envelope, endpoint.url if endpoint else None,
-                     key.key_id if key else None, key.secret if key else None)
+    return _Outgoing(item.transport, item.envelope, endpoint, key.key_id if key else None,
+                     key.secret if key else None)
 
 
 def _send(outgoing: _Outgoing) -> tuple[str | None, bool]:
@@ -210,7 +213,7 @@ def _send(outgoing: _Outgoing) -> tuple[str | None, bool]:
         except smtp.SendError as exc:
             return str(exc), exc.permanent
         return None, False
-    return http.send(outgoing.url, outgoing.envelope, outgoing.key_id, outgoing.secret)
+    return http.send(outgoing.endpoint, outgoing.envelope, outgoing.key_id, outgoing.secret)
 
 
 def _record(session: Session, item_id: int, attempt: int, error: str | None, permanent: bool) -> None:

@@ -1,8 +1,9 @@
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, post_load, validate, validates
 
-from ..core.schemas import Schema, Text, email
+from ..core.schemas import Schema, Text, choice, email
 from ..tickets.models import LANGUAGES, Channel
 from . import templates
+from .models import EndpointFormat
 
 REPLY_CHANNELS = [c.value for c in Channel if c != Channel.email]
 
@@ -16,12 +17,26 @@ class SettingsSchema(Schema):
 class EndpointInSchema(Schema):
     url = fields.String(required=True, validate=[validate.Length(min=1, max=2000),
                                                  validate.URL(schemes={'http', 'https'}, require_tld=False)])
+    # signed_json: our signed document; twilio: Messages API; meta: Send API
+    format = choice(EndpointFormat, load_default=EndpointFormat.signed_json.value)
+    account = Text(max_length=64, allow_none=True, metadata={'description': 'Twilio Account SID'})
+    secret = Text(max_length=500, allow_none=True, load_only=True,
+                  metadata={'description': 'Twilio auth token or Meta page access token; never returned'})
+    sender = Text(max_length=64, allow_none=True, metadata={'description': 'Twilio From number'})
     active = fields.Boolean(load_default=True)
+
+    @post_load
+    def _enum(self, data, **kwargs):
+        return {**data, 'format': EndpointFormat(data['format'])}
 
 
 class EndpointSchema(Schema):
     channel = fields.String(attribute='channel.value', metadata={'enum': REPLY_CHANNELS})
     url = fields.String()
+    format = fields.String(attribute='format.value', metadata={'enum': [f.value for f in EndpointFormat]})
+    account = fields.String(allow_none=True)
+    sender = fields.String(allow_none=True)
+    has_secret = fields.Function(lambda e: bool(e.secret))
     active = fields.Boolean()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

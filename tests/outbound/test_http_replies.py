@@ -163,3 +163,52 @@ def test_private_addresses_are_refused_unless_allowed(http, make, admin, app, mo
                             headers={**admin.headers, 'Accept-Language': 'es'})
         assert response.status_code == 422, url
         assert response.get_json()['error']['fields']['url'] == ['Esta URL apunta a una dirección privada o local.']
+
+
+def test_twilio_format_posts_to_the_messages_api(http, make, admin, receiver_factory):
+    import base64
+    from urllib.parse import parse_qs
+    receiver = receiver_factory(script=(201,))
+    creds = make.client()
+    saved = http.put(f'/api/v1/clients/{creds.slug}/outbound/endpoints/whatsapp', headers=admin.headers, json={
+        'url': receiver.url, 'format': 'twilio', 'account': 'AC' + '0' * 32, 'secret': 'auth-token',
+        'sender': '+15550001111'}).get_json()
+    assert saved['format'] == 'twilio' and saved['has_secret'] is True and 'secret' not in saved
+    agent = make.agent(languages=['es'])
+    ticket = make.ticket(creds, channel='whatsapp', language='es', customer={'phone': '+1 (555) 0100'})
+    _reply(http, agent, ticket['id'], 'Hola, ¿sigue sin señal?')
+    request = receiver.requests[0]
+    assert parse_qs(request['body'].decode()) == {'To': ['whatsapp:+15550100'], 'From': ['whatsapp:+15550001111'],
+                                                  'Body': ['Hola, ¿sigue sin señal?']}
+    assert request['headers']['Authorization'] == 'Basic ' + base64.b64encode(
+        b'AC' + b'0' * 32 + b':auth-token').decode()
+    assert _last_message(http, agent, ticket['id'])['delivery_status'] == 'sent'
+
+
+def test_meta_format_posts_to_the_send_api(http, make, admin, receiver_factory):
+    import json
+    receiver = receiver_factory()
+    creds = make.client()
+    assert http.put(f'/api/v1/clients/{creds.slug}/outbound/endpoints/social', headers=admin.headers, json={
+        'url': receiver.url, 'format': 'meta', 'secret': 'PAGE-TOKEN'}).status_code == 200
+    agent = make.agent()
+    ticket = make.ticket(creds, channel='social', customer={'handle': 'messenger:6543210987'})
+    _reply(http, agent, ticket['id'], 'Thanks, we are checking.')
+    request = receiver.requests[0]
+    assert json.loads(request['body']) == {'recipient': {'id': '6543210987'}, 'messaging_type': 'RESPONSE',
+                                           'message': {'text': 'Thanks, we are checking.'}}
+    assert request['headers']['Authorization'] == 'Bearer PAGE-TOKEN'
+
+
+def test_provider_formats_need_their_channel_and_credentials(http, make, admin, outbound_config):
+    creds = make.client()
+    url = f'/api/v1/clients/{creds.slug}/outbound/endpoints'
+    wrong = http.put(f'{url}/chat', headers={**admin.headers, 'Accept-Language': 'es'},
+                     json={'url': 'https://api.twilio.com/x', 'format': 'twilio'})
+    assert wrong.status_code == 422
+    assert wrong.get_json()['error']['fields']['format'] == ['El formato twilio es para tickets sms, whatsapp.']
+    missing = http.put(f'{url}/sms', headers=admin.headers, json={'url': 'https://api.twilio.com/x',
+                                                                 'format': 'twilio', 'account': 'AC1'})
+    assert set(missing.get_json()['error']['fields']) == {'secret', 'sender'}
+    assert http.put(f'{url}/sms', headers=admin.headers, json={'url': 'https://x.example.com',
+                                                              'format': 'fax'}).status_code == 422
