@@ -114,6 +114,13 @@ def test_language_switch_in_console_and_dashboard(open_page, server):
     expect(supervisor.locator('[data-testid=agent-row]').first).to_contain_text('Disponible')
     supervisor.wait_for_timeout(300)
     screenshot(supervisor, 'dashboard-es.png')
+    agent.select_option('[data-testid=transfer-target]', f'agent:{server.seed["supervisor"]["id"]}')
+    agent.click('[data-testid=transfer]')
+    expect(agent.locator('.toast', has_text=f'Ticket #{taken["number"]} transferred.')).to_have_count(1)
+    expect(agent.locator('[data-testid=ticket-item]', has_text='Router keeps rebooting')).to_have_count(0)
+    expect(agent.locator('[data-testid=ticket-view]')).to_be_hidden()
+    detail = server.api('GET', f'/tickets/{taken["id"]}', server.seed['supervisor']['token']).json()
+    assert detail['assignee']['id'] == server.seed['supervisor']['id']
     _resolve(server, taken)
     for role in ('agent', 'supervisor'):  # back to the seeded preferences for the other tests
         server.api('PATCH', '/auth/me', server.seed[role]['token'], json={'locale': 'es' if role == 'agent' else 'en'})
