@@ -42,7 +42,7 @@ def in_app_context(fn):
     return wrapper
 
 
-def start_embedded_consumer(workers: int = 2):
+def start_embedded_consumer(workers: int = 4):
     """Run a Huey consumer in threads of this process (the embedded default)."""
     import threading
     consumer = huey.create_consumer(workers=workers, worker_type='thread', periodic=True,
