@@ -411,3 +411,23 @@ def test_queue_down_at_commit_loses_nothing(http, make, admin, receiver_factory,
     assert receiver.requests == []
     assert run_sweep()['webhooks'] == 1
     assert receiver.json()['data']['ticket']['number'] == response.get_json()['number']
+
+
+def test_routing_assignment_is_an_event(http, make, admin, receiver_factory):
+    signals = pytest.importorskip('support.routing.signals')
+    from support.tickets.models import Ticket
+    receiver = receiver_factory()
+    creds = make.client()
+    agent = make.agent()
+    ticket = make.ticket(creds, channel='chat')
+    _subscribe(http, admin, creds.slug, receiver.url, ['ticket.assigned'])
+    row = db.session.get(Ticket, ticket['id'])
+    row.assignee_id = agent.id
+    signals.ticket_routed.send(row, event='queued', extra={'queue_id': 1})
+    signals.ticket_routed.send(row, event='assigned', extra={'agent_id': agent.id, 'previous_agent_id': None,
+                                                             'via': 'offer', 'queue_id': 1})
+    db.session.commit()
+    [request] = receiver.requests
+    data = json.loads(request['body'])['data']
+    assert data['changes'] == {'assignee_id': {'before': None, 'after': agent.id}} and data['via'] == 'offer'
+    assert data['ticket']['assignee']['id'] == agent.id
