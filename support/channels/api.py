@@ -1,5 +1,7 @@
 """Channel routes: provider webhooks under ``/api/v1/channels`` and the admins'
 per-client channel configuration under ``/api/v1/clients/<slug>/channels``."""
+from urllib.parse import quote
+
 import sqlalchemy as sa
 from flask import Response, g
 from flask_smorest import Blueprint
@@ -36,7 +38,8 @@ def download_attachment(attachment_id):
         raise NotFound(_('No such attachment.'))
     get_visible_ticket(g.current_agent, attachment.message.ticket_id)
     return Response(attachment.data, mimetype=attachment.content_type, headers={
-        'Content-Disposition': f'attachment; filename="{_ascii(attachment.filename)}"',
+        'Content-Disposition': f'attachment; filename="{_ascii(attachment.filename)}"; '
+                               f"filename*=UTF-8''{quote(attachment.filename)}",
         'X-Content-Type-Options': 'nosniff'})
 
 

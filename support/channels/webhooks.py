@@ -3,11 +3,14 @@ terms, signature helpers."""
 import functools
 import hashlib
 import hmac
+import logging
 
 from flask import g
 
 from ..core.access import mark_access
 from ..core.errors import ApiError
+
+log = logging.getLogger(__name__)
 
 
 class Rejected(ApiError):
@@ -31,9 +34,13 @@ def provider_signed(provider: str, verify):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             g.pop('current_agent', None)  # a provider is nobody's login
-            g.channel_config = verify()
-            g.client = g.channel_config.client
-            return view(*args, **kwargs)
+            try:
+                g.channel_config = verify()
+                g.client = g.channel_config.client
+                return view(*args, **kwargs)
+            except ApiError as exc:  # operators need to see refused deliveries
+                log.info('%s delivery refused: %s %s', provider, exc.status, exc.code)
+                raise
         return mark_access(wrapper, f'provider-signed:{provider}')
     return decorator
 

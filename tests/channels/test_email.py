@@ -300,6 +300,11 @@ def test_rfc2231_file_names(http, acme, supervisor):
     response = http.post('/api/v1/channels/mailgun', data=body, content_type=content_type)
     assert response.status_code == 200, response.get_json()
     assert db.session.scalar(sa.select(Attachment.filename)) == 'factura año.pdf'
+    attachment_id = db.session.scalar(sa.select(Attachment.id))
+    download = as_agent(http, supervisor, 'GET', f'/api/v1/channels/attachments/{attachment_id}')
+    assert download.headers['Content-Disposition'] == (
+        'attachment; filename="factura a_o.pdf"; filename*=UTF-8\'\'factura%20a%C3%B1o.pdf')
+    assert download.headers['X-Content-Type-Options'] == 'nosniff'
 
 
 def test_auto_replies_join_their_ticket_but_never_open_one(http, acme):
