@@ -7,6 +7,7 @@ update, and a unique partial index allows one pending offer per ticket, so two
 processes cannot assign a ticket twice or overfill an agent.
 """
 import logging
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -106,9 +107,32 @@ def _safely(operation, *args):
 
 # --- queues and items ------------------------------------------------------------------
 
+_queue_cache: dict = {}
+QUEUE_CACHE_SECONDS = 30
+
+
 def queue_for(client_id: int, language: str, channel: str) -> Queue:
-    """The most specific queue matching the ticket; created per client/language/family if none."""
-    family = FAMILIES.get(channel)
+    """The most specific queue matching the ticket; created per client/language/family if none.
+
+    Matches are cached per process for a few seconds (intake calls this for every ticket);
+    a new queue rule takes effect everywhere within ``QUEUE_CACHE_SECONDS``.
+    """
+    key = (client_id, language, FAMILIES.get(channel))
+    cached = _queue_cache.get(key)
+    if cached and cached[1] > time.monotonic():
+        queue = db.session.get(Queue, cached[0])
+        if queue is not None and (queue.client_id, queue.language, queue.family) in _patterns(*key):
+            return queue
+    queue = _match_queue(*key)
+    _queue_cache[key] = (queue.id, time.monotonic() + QUEUE_CACHE_SECONDS)
+    return queue
+
+
+def _patterns(client_id, language, family) -> set:
+    return {(c, lang, f) for c in (client_id, None) for lang in (language, None) for f in (family, None)}
+
+
+def _match_queue(client_id: int, language: str, family: str | None) -> Queue:
     match = db.session.scalar(
         sa.select(Queue).where(sa.or_(Queue.client_id == client_id, Queue.client_id.is_(None)),
                                sa.or_(Queue.language == language, Queue.language.is_(None)),
@@ -142,6 +166,7 @@ def create_queue(name: str, client_id: int | None, language: str | None, family:
                   threshold_seconds=threshold_seconds)
     db.session.add(queue)
     db.session.flush()
+    _queue_cache.clear()
     queue_changed.send(queue.id)
     return queue
 
@@ -247,8 +272,9 @@ def route_ticket(ticket_id: int, announce: bool = False) -> str | None:
     if locked is None:
         return None
     item, ticket = locked
-    facts = ticket_facts(item, previous_agent(item))
-    for agent in engine.rank(facts, candidates(item.channel)):
+    agents = candidates(item.channel)
+    facts = ticket_facts(item, previous_agent(item) if agents else None)
+    for agent in engine.rank(facts, agents):
         state = reserve(agent.id, item.channel)
         if state is not None:
             return give(item, ticket, state)
