@@ -1,5 +1,5 @@
 """Request guards every API route gets: JSON bodies only, CSRF errors in our shape."""
-from flask import request
+from flask import g, request
 from flask_wtf.csrf import CSRFError
 
 from .errors import error_response
@@ -9,6 +9,11 @@ WRITE_METHODS = frozenset({'POST', 'PUT', 'PATCH'})
 
 
 def register_request_guards(app):
+    @app.before_request
+    def _fresh_caller():
+        # Tests reuse one app context (and so one ``g``) across requests; each request names its caller anew.
+        g.pop('current_agent', None)
+
     @app.before_request
     def _json_only():
         if request.method not in WRITE_METHODS or not request.path.startswith('/api/'):
