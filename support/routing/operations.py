@@ -181,8 +181,22 @@ def enqueue(ticket: Ticket) -> RoutingItem:
                        due_at=ticket.created_at, waiting_since=now, escalation=0,
                        escalate_at=now + timedelta(seconds=queue.threshold_seconds), excluded=[], updated_at=now)
     db.session.add(item)
-    after_commit_route(ticket.id)
+    if _anyone_could_take(item):
+        after_commit_route(ticket.id)
+    else:  # nobody to lock or offer to: announce it now and spare intake a second transaction
+        ticket_routed.send(ticket, event='queued', extra={'queue_id': item.queue_id, 'escalation': 0})
+        queue_changed.send(item.queue_id)
     return item
+
+
+def _anyone_could_take(item: RoutingItem) -> bool:
+    """A lock-free look: is any available agent with room on this channel eligible at all?
+
+    An agent who becomes available at this very moment pulls after their own commit; the
+    rare wake-up lost between the two is caught by the minute sweep.
+    """
+    facts = ticket_facts(item)
+    return any(engine.eligible(agent, facts) for agent in candidates(item.channel))
 
 
 def lock_item(ticket_id: int, skip_locked: bool = False, waiting_only: bool = False):
