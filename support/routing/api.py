@@ -16,8 +16,8 @@ from ..tickets.operations import Actor, add_agent_message
 from ..tickets.queries import get_visible_ticket
 from . import operations, receivers, tasks, views  # noqa: F401  (signal receivers; jobs for the worker)
 from .models import Queue
-from .schemas import (AwayReasonSchema, PresenceSchema, QueueCreateSchema, ReassignSchema, SkillsSchema,
-                      TransferSchema)
+from .schemas import (MAX_ID, AwayReasonSchema, PresenceSchema, QueueCreateSchema, ReassignSchema,
+                      SkillsSchema, TransferSchema)
 
 blp = Blueprint('routing', __name__, url_prefix='/api/v1', description='Routing: presence, queues, offers, transfers')
 
@@ -94,7 +94,7 @@ def list_agents():
 
 
 def _agent(agent_id: int) -> Agent:
-    agent = db.session.get(Agent, agent_id)
+    agent = db.session.get(Agent, agent_id) if agent_id <= MAX_ID else None
     if agent is None:
         raise NotFound(_('No such agent.'))
     return agent
@@ -167,6 +167,12 @@ def decline(offer_id):
     return _json({'ok': True})
 
 
+def _ticket(agent: Agent, ticket_id: int):
+    if ticket_id > MAX_ID:
+        raise NotFound(_('Ticket {number} does not exist or is not yours to see.').format(number=ticket_id))
+    return get_visible_ticket(agent, ticket_id, for_update=True)
+
+
 def _note(ticket, agent, note):
     if note:
         add_agent_message(ticket, agent, note, MessageKind.note)
@@ -178,7 +184,7 @@ def _note(ticket, agent, note):
 def transfer(data, ticket_id):
     """Hand a ticket to another agent or back to a queue (agents: only their own tickets)."""
     agent = g.current_agent
-    ticket = get_visible_ticket(agent, ticket_id, for_update=True)
+    ticket = _ticket(agent, ticket_id)
     if not agent.has_role(Role.supervisor) and ticket.assignee_id != agent.id:
         raise Forbidden(_('You can only transfer tickets assigned to you.'))
     if 'agent_id' in data:
@@ -200,7 +206,7 @@ def reassign(data, ticket_id):
     """Give a ticket to another agent (supervisors only; agents get 403)."""
     if not g.current_agent.has_role(Role.supervisor):
         raise Forbidden(_('This needs the {role} role.').format(role=Role.supervisor.label))
-    ticket = get_visible_ticket(g.current_agent, ticket_id, for_update=True)
+    ticket = _ticket(g.current_agent, ticket_id)
     operations.transfer_to_agent(ticket, data['agent_id'], Actor.agent(g.current_agent), via='reassign')
     _note(ticket, g.current_agent, data.get('note'))
     db.session.commit()

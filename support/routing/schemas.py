@@ -5,6 +5,7 @@ from ..core.i18n import _l
 from ..core.schemas import Schema, Text, choice
 from ..tickets.models import LANGUAGES
 
+MAX_ID = 2 ** 31 - 1  # ids are 32-bit columns
 CODE = validate.Regexp(r'^[a-z0-9_-]{1,40}$', error=_l('Use 1 to 40 lowercase letters, digits, "-" or "_".'))
 
 
@@ -35,8 +36,8 @@ class QueueCreateSchema(Schema):
 
 
 class TransferSchema(Schema):
-    agent_id = fields.Integer(validate=validate.Range(min=1))
-    queue_id = fields.Integer(validate=validate.Range(min=1))
+    agent_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    queue_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     note = Text(max_length=5000, multiline=True)
 
     @validates_schema(skip_on_field_errors=True)
@@ -46,7 +47,7 @@ class TransferSchema(Schema):
 
 
 class ReassignSchema(Schema):
-    agent_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    agent_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     note = Text(max_length=5000, multiline=True)
 
 

@@ -88,3 +88,17 @@ def test_reassigning_an_offered_ticket_cancels_the_offer(routing, make, http):
     assert response.status_code == 200
     assert routing.offers(offered) == [] and routing.me(offered)['load']['chat'] == 0
     assert [o.status.value for o in routing.offer_rows(ticket['id'])] == ['cancelled']
+
+
+def test_ids_beyond_32_bits_are_404_or_422(routing, make, http):
+    owner = routing.agent()
+    huge = 2 ** 40
+    assert http.post(f'/api/v1/tickets/{huge}/transfer', json={'agent_id': owner.id},
+                     headers=owner.headers).status_code == 404
+    assert http.post(f'/api/v1/tickets/{huge}/reassign', json={'agent_id': owner.id},
+                     headers=routing.boss.headers).status_code == 404
+    assert http.post(f'/api/v1/routing/offers/{huge}/accept', headers=owner.headers).status_code == 404
+    assert http.patch(f'/api/v1/routing/agents/{huge}', json={}, headers=routing.boss.headers).status_code == 404
+    ticket = make.ticket(channel='email')
+    response = http.post(f"/api/v1/tickets/{ticket['id']}/transfer", json={'agent_id': huge}, headers=owner.headers)
+    assert response.status_code == 422
