@@ -15,6 +15,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.config['BABEL_TRANSLATION_DIRECTORIES'] = os.path.join(os.path.dirname(app.root_path), 'translations')
 
+    from .core.http import BoundedInt
+    app.url_map.converters['int'] = BoundedInt
     _init_extensions(app)
     _register_api(app)
     from .core.http import register_request_guards

@@ -1,11 +1,21 @@
 """Request guards every API route gets: JSON bodies only, CSRF errors in our shape."""
 from flask import g, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from .errors import error_response
 from .i18n import _
 
 WRITE_METHODS = frozenset({'POST', 'PUT', 'PATCH'})
+MAX_ID = 2 ** 31 - 1
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` in our URLs stops at the database's integer range: a larger id is a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault('max', MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def register_request_guards(app):

@@ -84,6 +84,9 @@ def test_empty_or_bad_patch_is_422(make, http, agent):
 def test_missing_ticket_is_404(http, agent):
     response = http.get('/api/v1/tickets/999999', headers=agent.headers)
     assert response.status_code == 404 and response.get_json()['error']['code'] == 'not_found'
+    assert http.get('/api/v1/tickets/99999999999999999999', headers=agent.headers).status_code == 404
+    huge = http.patch('/api/v1/tickets/99999999999999999999', json={'priority': 'low'}, headers=agent.headers)
+    assert 400 <= huge.status_code < 500  # werkzeug answers 405 when an out-of-range id meets two rules
 
 
 class TestListing:
