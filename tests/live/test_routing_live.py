@@ -53,3 +53,40 @@ def test_supervisor_gets_snapshot_then_ticket_and_offer_events(server, make, htt
     finally:
         supervisor.close()
         agent_log.close()
+
+
+def test_decline_expiry_escalation_and_presence_events(server, make, http):
+    from datetime import timedelta
+
+    from support.core import clock
+    from support.routing import operations
+    boss = make.agent(role='supervisor')
+    first, second = make.agent(), make.agent()
+    supervisor = EventLog(server.url, boss.token).connect()
+    logs = {first.id: EventLog(server.url, first.token).connect(), second.id: EventLog(server.url, second.token).connect()}
+    try:
+        for login in (first, second):
+            http.put('/api/v1/routing/me/presence', json={'status': 'available'}, headers=login.headers)
+        ticket = make.ticket(channel='chat')
+        offer = supervisor.wait_for('offer.created', where=lambda d: d['ticket']['id'] == ticket['id'])
+        holder = first if offer['agent_id'] == first.id else second
+        other = second if holder is first else first
+        logs[holder.id].wait_for('offer.created')
+        http.post(f"/api/v1/routing/offers/{offer['id']}/decline", headers=holder.headers)
+        assert logs[holder.id].wait_for('offer.declined')['id'] == offer['id']
+        retry = logs[other.id].wait_for('offer.created')
+        clock.advance(timedelta(seconds=31))
+        operations.sweep_offers()
+        operations.run_pending()
+        assert logs[other.id].wait_for('offer.expired')['id'] == retry['id']
+        away = supervisor.wait_for('agent.presence', where=lambda d: d['agent_id'] == other.id and d['status'] == 'away')
+        assert away['reason'] == 'missed_offer'
+        clock.advance(timedelta(seconds=301))
+        operations.sweep_escalations()
+        operations.run_pending()
+        escalated = supervisor.wait_for('ticket.escalated', where=lambda d: d['id'] == ticket['id'])
+        assert escalated['escalation'] == 1 and escalated['queue_id']
+    finally:
+        supervisor.close()
+        for log in logs.values():
+            log.close()
