@@ -36,7 +36,8 @@ def pct(values, p):
 def bench_decision(n=20000):
     import random
     rng = random.Random(1)
-    agents = [engine.AgentFacts(id=i, available=rng.random() < 0.8, languages=frozenset(rng.choice([('en',), ('es',), ('en', 'es')])),
+    agents = [engine.AgentFacts(id=i, available=rng.random() < 0.8,
+                                languages=frozenset(rng.choice([('en',), ('es',), ('en', 'es')])),
                                 client_ids=frozenset(rng.sample(range(10), 3)), capacities={'chat': 3, 'email': 6},
                                 loads={'chat': rng.randrange(4), 'email': rng.randrange(7)},
                                 idle_since=datetime(2026, 1, 1) + timedelta(seconds=rng.randrange(3600)))

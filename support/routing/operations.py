@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -365,7 +365,8 @@ def agent_facts(agent_id: int, state: AgentState) -> engine.AgentFacts | None:
                              languages=frozenset(agent.languages or ()),
                              client_ids=served_clients([agent_id]).get(agent_id, frozenset()),
                              products=frozenset(state.products or ()),
-                             capacities={r.channel: r.capacity for r in loads}, loads={r.channel: r.load for r in loads},
+                             capacities={r.channel: r.capacity for r in loads},
+                             loads={r.channel: r.load for r in loads},
                              idle_since=state.last_routed_at)
 
 

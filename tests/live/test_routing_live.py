@@ -63,7 +63,7 @@ def test_decline_expiry_escalation_and_presence_events(server, make, http):
     boss = make.agent(role='supervisor')
     first, second = make.agent(), make.agent()
     supervisor = EventLog(server.url, boss.token).connect()
-    logs = {first.id: EventLog(server.url, first.token).connect(), second.id: EventLog(server.url, second.token).connect()}
+    logs = {login.id: EventLog(server.url, login.token).connect() for login in (first, second)}
     try:
         for login in (first, second):
             http.put('/api/v1/routing/me/presence', json={'status': 'available'}, headers=login.headers)
@@ -79,7 +79,8 @@ def test_decline_expiry_escalation_and_presence_events(server, make, http):
         operations.sweep_offers()
         operations.run_pending()
         assert logs[other.id].wait_for('offer.expired')['id'] == retry['id']
-        away = supervisor.wait_for('agent.presence', where=lambda d: d['agent_id'] == other.id and d['status'] == 'away')
+        away = supervisor.wait_for('agent.presence',
+                                   where=lambda d: d['agent_id'] == other.id and d['status'] == 'away')
         assert away['reason'] == 'missed_offer'
         clock.advance(timedelta(seconds=301))
         operations.sweep_escalations()

@@ -138,7 +138,8 @@ def _storm(urls, data) -> int:
             else:
                 for offer in session.get(base + '/api/v1/routing/offers', headers=headers).json()[:2]:
                     verb = 'accept' if rng.random() < 0.8 else 'decline'
-                    code = session.post(f"{base}/api/v1/routing/offers/{offer['id']}/{verb}", headers=headers).status_code
+                    url = f"{base}/api/v1/routing/offers/{offer['id']}/{verb}"
+                    code = session.post(url, headers=headers).status_code
                     assert code in (200, 409), code
 
     started = time.monotonic()

@@ -38,7 +38,8 @@ def test_custom_away_reason_translated(routing, http, make):
     again = http.post('/api/v1/routing/away-reasons', json={'code': 'coaching', 'label_en': 'x', 'label_es': 'y'},
                       headers=routing.boss.headers)
     assert again.status_code == 409
-    english = {r['code']: r['label'] for r in http.get('/api/v1/routing/away-reasons', headers=agent.headers).get_json()}
+    listing = http.get('/api/v1/routing/away-reasons', headers=agent.headers).get_json()
+    english = {r['code']: r['label'] for r in listing}
     spanish = {r['code']: r['label'] for r in http.get('/api/v1/routing/away-reasons', headers={
         **agent.headers, 'Accept-Language': 'es'}).get_json()}
     assert english['coaching'] == 'Coaching' and spanish['coaching'] == 'Asesoría'
