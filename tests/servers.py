@@ -154,7 +154,10 @@ class EventLog:
             return [e for e, _d, _t in self.events]
 
     def close(self):
-        try:
-            self.client.disconnect()
-        except Exception:
-            pass
+        """Disconnect in the background: the WebSocket closing handshake takes seconds on werkzeug."""
+        def disconnect():
+            try:
+                self.client.disconnect()
+            except Exception:
+                pass
+        threading.Thread(target=disconnect, daemon=True).start()

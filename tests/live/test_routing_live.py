@@ -12,10 +12,11 @@ def server(app):
 
 
 def test_unauthenticated_connection_is_refused(server, make):
+    # long-polling: a refused WebSocket client waits for its closing handshake, polling does not
     with pytest.raises(socketio.exceptions.ConnectionError):
-        EventLog(server.url, None).connect()
+        EventLog(server.url, None, transports=('polling',)).connect()
     with pytest.raises(socketio.exceptions.ConnectionError):
-        EventLog(server.url, 'forged.token.value').connect()
+        EventLog(server.url, 'forged.token.value', transports=('polling',)).connect()
 
 
 def test_supervisor_gets_snapshot_then_ticket_and_offer_events(server, make, http):
