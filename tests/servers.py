@@ -53,9 +53,7 @@ class ThreadServer:
         from support.core.extensions import socketio
         # Several test apps exist in one process; emit through the server of the one we serve.
         self._previous = socketio.server
-        served = self.app.wsgi_app.engineio_app
-        socketio.server = served
-        _share_handlers(served)
+        socketio.server = self.app.wsgi_app.engineio_app
         self.server = make_server('127.0.0.1', self.port, self.app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -67,18 +65,6 @@ class ThreadServer:
         self.server.shutdown()
         self.thread.join(5)
         socketio.server = self._previous
-
-
-def _share_handlers(served) -> None:
-    """Flask-SocketIO registers ``@socketio.on`` handlers on the server of the first app only."""
-    if served.handlers:
-        return
-    from .conftest import _apps
-    for other in _apps.values():
-        donor = other.wsgi_app.engineio_app
-        if donor.handlers:
-            served.handlers = {ns: dict(handlers) for ns, handlers in donor.handlers.items()}
-            return
 
 
 class GunicornServer:

@@ -5,7 +5,7 @@
 """
 from ..core.extensions import db
 from ..core.live import publish
-from ..live.payloads import ticket_summary
+from ..tickets.payloads import ticket_summary
 from ..live.sockets import SUPERVISORS, agent_room
 from ..tickets.signals import message_added
 

@@ -11,7 +11,7 @@ from ..core.clock import utcnow
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
-from ..live.payloads import ticket_summary
+from ..tickets.payloads import ticket_summary
 from ..tickets.models import Message, MessageKind, Ticket
 from ..tickets.states import ACTIVE, Status
 from .models import CannedAnswer, TicketRead

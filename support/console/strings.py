@@ -61,6 +61,8 @@ JS_STRINGS = {
     'event.offer.accepted': _l('{agent} accepted ticket #{number}'),
     'event.offer.declined': _l('{agent} declined ticket #{number}'),
     'event.offer.expired': _l('Offer of ticket #{number} to {agent} expired'),
+    'event.offer.cancelled': _l('Offer of ticket #{number} to {agent} withdrawn'),
+    'event.ticket.escalated': _l('Ticket #{number} escalated: more agents may take it'),
     'event.agent.presence': _l('{agent} is {status}'),
     'event.message.created': _l('New message on ticket #{number}'),
     'event.lab.checked_out': _l('Lab: {agent} checked out {unit}'),

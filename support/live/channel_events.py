@@ -3,7 +3,7 @@ from ..channels.schemas import CallLogSchema
 from ..channels.signals import call_updated
 from ..core.extensions import db
 from ..core.live import publish
-from .payloads import ticket_summary
+from ..tickets.payloads import ticket_summary
 from .sockets import SUPERVISORS, agent_room
 
 

@@ -2,7 +2,7 @@
 from ..core.extensions import db
 from ..core.live import publish
 from ..tickets.signals import ticket_created, ticket_updated
-from .payloads import ticket_summary
+from ..tickets.payloads import ticket_summary
 from .sockets import SUPERVISORS, agent_room
 from . import routing_events  # noqa: F401,E402  (routing and presence events)
 from . import channel_events  # noqa: F401,E402  (call.updated)

@@ -14,7 +14,7 @@ from ..core.extensions import db, socketio
 from ..core.live import publish
 from ..routing import settings, views
 from ..routing.signals import offer_changed, queue_changed, ticket_routed
-from .payloads import ticket_summary
+from ..tickets.payloads import ticket_summary
 from .sockets import SUPERVISORS, agent_room
 
 _dirty: set = set()

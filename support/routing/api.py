@@ -10,7 +10,7 @@ from ..agents.presence import AgentState, Presence
 from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
-from ..live.payloads import ticket_summary
+from ..tickets.payloads import ticket_summary
 from ..tickets.models import MessageKind
 from ..tickets.operations import Actor, add_agent_message
 from ..tickets.queries import get_visible_ticket
@@ -25,8 +25,6 @@ blp = Blueprint('routing', __name__, url_prefix='/api/v1', description='Routing:
 @blp.after_app_request
 def _route_after_request(response):
     """Route what this request's transaction left waiting (after its commit, before the next request)."""
-    if response.status_code >= 400:
-        db.session.rollback()  # a refused request changes nothing, even where the app context outlives it
     try:
         operations.run_pending()
     except Exception:  # routing must not break the response; the sweep retries
@@ -200,12 +198,10 @@ def transfer(data, ticket_id):
 
 
 @blp.route('/tickets/<int:ticket_id>/reassign', methods=['POST'])
-@require_role(Role.agent)
+@require_role(Role.supervisor)
 @blp.arguments(ReassignSchema)
 def reassign(data, ticket_id):
     """Give a ticket to another agent (supervisors only; agents get 403)."""
-    if not g.current_agent.has_role(Role.supervisor):
-        raise Forbidden(_('This needs the {role} role.').format(role=Role.supervisor.label))
     ticket = _ticket(g.current_agent, ticket_id)
     operations.transfer_to_agent(ticket, data['agent_id'], Actor.agent(g.current_agent), via='reassign')
     _note(ticket, g.current_agent, data.get('note'))

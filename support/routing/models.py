@@ -49,6 +49,13 @@ ESCALATION_LABELS = {Escalation.none: _l('Not escalated'),
 FAMILIES = {'chat': 'messaging', 'social': 'messaging', 'sms': 'messaging', 'whatsapp': 'messaging',
             'phone': 'voice', 'email': 'email', 'web': 'email'}
 REALTIME = frozenset({'chat', 'social', 'sms', 'whatsapp', 'phone'})
+FAMILY_LABELS = {'messaging': _l('messaging'), 'voice': _l('voice'), 'email': _l('email')}
+LANGUAGE_LABELS = {'en': _l('English'), 'es': _l('Spanish')}
+
+
+def automatic_queue_name(client_name: str, language: str, family: str) -> str:
+    """The stored name of a queue created by routing itself (shown translated, see display_name)."""
+    return f'{client_name} · {language} · {family}'
 
 
 class Queue(Base):
@@ -71,6 +78,13 @@ class Queue(Base):
     @property
     def channels(self) -> list[str]:
         return [c for c, f in FAMILIES.items() if self.family in (None, f)]
+
+    def display_name(self) -> str:
+        """The name to show: an automatic queue's words in the reader's language."""
+        if self.client is not None and self.name == automatic_queue_name(self.client.name, self.language, self.family):
+            return ' · '.join([self.client.name, str(LANGUAGE_LABELS.get(self.language, self.language)),
+                               str(FAMILY_LABELS.get(self.family, self.family))])
+        return self.name
 
 
 class RoutingItem(Base):

@@ -26,7 +26,7 @@ from ..core.i18n import _
 from ..tickets.models import Ticket
 from ..tickets.operations import SYSTEM, Actor, record
 from . import engine, settings
-from .models import FAMILIES, REALTIME, ItemState, Offer, OfferStatus, Queue, RoutingItem
+from .models import FAMILIES, REALTIME, ItemState, Offer, OfferStatus, Queue, RoutingItem, automatic_queue_name
 from .signals import offer_changed, queue_changed, ticket_routed
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def _create_queue(client_id, language, family) -> Queue:
     client = db.session.get(Client, client_id)
     try:
         with db.session.begin_nested():
-            queue = Queue(name=f'{client.name} · {language} · {family}', client_id=client_id, language=language,
+            queue = Queue(name=automatic_queue_name(client.name, language, family), client_id=client_id, language=language,
                           family=family, threshold_seconds=settings.default_threshold())
             db.session.add(queue)
             db.session.flush()

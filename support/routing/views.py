@@ -8,7 +8,7 @@ from ..agents.presence import AgentLoad, AgentState, Presence
 from ..clients.models import Client
 from ..core.clock import utcnow
 from ..core.extensions import db
-from ..live.payloads import ticket_summary
+from ..tickets.payloads import ticket_summary
 from ..tickets.models import Ticket
 from ..tickets.states import ACTIVE
 from .models import ItemState, Offer, OfferStatus, Queue, RoutingItem
@@ -148,7 +148,7 @@ def _queue_entry(queue: Queue, figures: dict, staff, now) -> dict:
     free = sum(1 for spare in on_duty if any(spare.get(ch, 0) > 0 for ch in queue.channels))
     speakers = any(status == Presence.available and (queue.language is None or queue.language in langs)
                    for langs, _served, status, _spare in staff)
-    return {'id': queue.id, 'name': queue.name, 'client': queue.client.slug if queue.client else None,
+    return {'id': queue.id, 'name': queue.display_name(), 'client': queue.client.slug if queue.client else None,
             'language': queue.language, 'family': queue.family, 'channels': queue.channels,
             'waiting': waiting, 'oldest_wait_seconds': int((now - oldest).total_seconds()) if oldest else 0,
             'offers_in_flight': offered, 'agents_available': free, 'agents_busy': len(on_duty) - free,

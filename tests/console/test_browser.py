@@ -32,7 +32,7 @@ def test_offer_accept_reply_in_spanish_and_resolve(open_page, server):
     expect(offer).to_contain_text('Chat')
     expect(offer).to_contain_text('Español')
     expect(offer.locator('[data-testid=countdown]')).to_contain_text('s')
-    row = _queue_row(supervisor, 'Acme Cable · es')
+    row = _queue_row(supervisor, 'Acme Cable · Spanish')
     expect(row.locator('[data-testid=offers-in-flight]')).to_have_text('1', timeout=1000)
     expect(supervisor.locator('[data-testid=feed-item]', has_text=f'#{ticket["number"]}').first).to_be_visible(
         timeout=1000)
@@ -149,7 +149,7 @@ def test_an_unanswered_offer_expires_and_disappears(open_page, server):
     expect(agent.locator('#presence')).to_have_value('away')
     expect(supervisor.locator(f'[data-testid=agent-row][data-agent-id="{server.seed["agent"]["id"]}"] '
                               '[data-testid=away-reason]')).to_have_text('Missed an offer')
-    row = _queue_row(supervisor, 'Acme Cable · es · messaging')
+    row = _queue_row(supervisor, 'Acme Cable · Spanish · messaging')
     expect(row.locator('[data-testid=waiting]')).to_have_text('1')
     first = row.locator('[data-testid=oldest-wait]').inner_text()
     expect(row.locator('[data-testid=oldest-wait]')).not_to_have_text(first, timeout=3000)
@@ -175,7 +175,7 @@ def test_pages_recover_after_the_server_restarts(open_page, server):
     expect(agent.locator('#live-status')).to_have_class('live-status connected', timeout=15000)
     expect(supervisor.locator('#live-status')).to_have_class('live-status connected', timeout=15000)
     expect(agent.locator(f'[data-testid=offer]:has-text("{subject}")')).to_have_count(1, timeout=10000)
-    row = _queue_row(supervisor, 'Acme Cable · es · messaging')
+    row = _queue_row(supervisor, 'Acme Cable · Spanish · messaging')
     expect(row.locator('[data-testid=offers-in-flight]')).to_have_text('1', timeout=10000)
     assert supervisor.locator('[data-testid=queue-row]').count() == max(rows_before, 1)
     agent.locator(f'[data-testid=offer]:has-text("{subject}") [data-testid=accept]').click()

@@ -1,6 +1,4 @@
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 
 from support.core.extensions import db
 from support.routing.models import Offer, RoutingItem
@@ -52,25 +50,6 @@ class Routing:
     def offer_rows(self, ticket_id):
         db.session.expire_all()
         return list(db.session.query(Offer).filter_by(ticket_id=ticket_id).order_by(Offer.id))
-
-
-class FreshClient(FlaskClient):
-    """Tests share one app context, so ``g.current_agent`` would outlive its request (and its session)."""
-
-    def open(self, *args, **kwargs):
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            g.pop('current_agent', None)
-
-
-@pytest.fixture
-def http(app):
-    app.test_client_class = FreshClient
-    try:
-        return app.test_client()
-    finally:
-        app.test_client_class = None
 
 
 @pytest.fixture

@@ -39,8 +39,12 @@ function learnSkew(response) {
 }
 
 async function refreshCsrf() {
-  const response = await fetch('/api/v1/auth/csrf', {credentials: 'same-origin'});
-  csrfToken = (await response.json()).csrf_token;
+  try {
+    const response = await fetch('/api/v1/auth/csrf', {credentials: 'same-origin'});
+    csrfToken = (await response.json()).csrf_token;
+  } catch (err) {
+    throw new ApiError(0, null, t('error.network')); // the server is restarting: callers retry later
+  }
 }
 
 export async function api(method, path, body, retried = false) {
@@ -51,13 +55,14 @@ export async function api(method, path, body, retried = false) {
     options.body = JSON.stringify(body);
   }
   let response;
+  let text;
   try {
     response = await fetch('/api/v1' + path, options);
+    text = await response.text(); // a connection cut mid-body fails here, not in fetch()
   } catch (err) {
     throw new ApiError(0, null, t('error.network'));
   }
   learnSkew(response);
-  const text = await response.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch (err) { json = null; }
   if (response.status === 401) {

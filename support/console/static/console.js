@@ -423,6 +423,7 @@ const handlers = {
   'offer.created': (offer) => { if (offer.agent_id === me.id) addOffer(offer, offer.created_at); },
   'offer.accepted': (offer) => { removeOffer(offer.id); refreshTickets(); },
   'offer.declined': (offer) => removeOffer(offer.id),
+  'offer.cancelled': (offer) => removeOffer(offer.id), // reassigned, or the agent went away
   'offer.expired': (offer) => {
     if (removeOffer(offer.id)) toast(t('offers.expired', {number: offer.ticket?.number ?? ''}));
   },

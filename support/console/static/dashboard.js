@@ -252,7 +252,8 @@ function onEvent(payload, name) {
 
 const handlers = {'queue.snapshot': onSnapshot};
 for (const name of ['ticket.created', 'ticket.queued', 'ticket.assigned', 'ticket.updated', 'offer.created',
-  'offer.accepted', 'offer.declined', 'offer.expired', 'agent.presence', 'message.created']) {
+  'offer.accepted', 'offer.declined', 'offer.expired', 'offer.cancelled', 'ticket.escalated', 'agent.presence',
+  'message.created']) {
   handlers[name] = onEvent;
 }
 handlers['queue.updated'] = (payload) => setQueue(payload);
