@@ -208,7 +208,6 @@ def bench_latency(url, redis_url, clients, events):
                 'X-Support-Key': key_id, 'X-Support-Timestamp': str(ts), 'X-Support-Signature': sign(secret, ts, body),
                 'Content-Type': 'application/json'})
             ticket = response.json()
-            created = datetime.fromisoformat(ticket['created_at']).timestamp()
             for log in logs:
                 log.wait_for('ticket.created', timeout=30, where=lambda d, i=ticket['id']: d['id'] == i)
             time.sleep(0.05)

@@ -101,6 +101,50 @@ class GunicornServer:
             self.log.close()
 
 
+class ServeProcess:
+    """``flask --app wsgi support serve`` (the embedded server) in a subprocess on a free port.
+
+    ``env`` is the whole environment of the server; ``restart()`` keeps the port and the
+    database, as an operator restarting the service would.
+    """
+
+    def __init__(self, env: dict, log_path: str, jobs: bool = True, log_jobs: bool = False):
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.env, self.jobs, self.log_jobs = env, jobs, log_jobs
+        self.log = open(log_path, 'ab')
+        self.process = None
+
+    def start(self) -> 'ServeProcess':
+        args = ['flask', '--app', 'wsgi', 'support', 'serve', '--port', str(self.port)] + ([] if self.jobs else
+                                                                                           ['--no-jobs'])
+        logging_setup = ('import logging; logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s '
+                         '%(message)s"); logging.getLogger("werkzeug").setLevel(logging.WARNING); '
+                         if self.log_jobs else '')
+        command = [sys.executable, '-c', f'import sys; {logging_setup}from flask.cli import main; '
+                   f'sys.argv = {args!r}; main()']
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_until_up(self.url, timeout=60, process=self.process)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+        self.log.close()
+
+
 class EventLog:
     """A python-socketio client on ``/live`` that records every event it receives."""
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import utcnow
-from ..core.db import Base
+from ..core.db import Base, enum_type
 from ..core.i18n import _l
 
 
@@ -46,7 +46,7 @@ class AgentState(Base):
 
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey('agents.id', ondelete='CASCADE'), primary_key=True)
     status: Mapped[Presence] = mapped_column(
-        sa.Enum(Presence, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        enum_type(Presence),
         default=Presence.offline, index=True)
     reason: Mapped[str | None] = mapped_column(sa.String(40))
     since: Mapped[datetime] = mapped_column(default=utcnow)

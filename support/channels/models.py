@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, backref, deferred, mapped_column, relationshi
 from ..agents.models import Agent
 from ..clients.models import Client
 from ..core.clock import utcnow
-from ..core.db import Base
+from ..core.db import Base, enum_type
 from ..tickets.models import Message, Ticket
 
 
@@ -31,10 +31,6 @@ PROVIDER_ADDRESS = {Provider.mailgun: AddressKind.email, Provider.meta: AddressK
                     Provider.twilio: AddressKind.phone}
 
 
-def _enum(cls, length=16):
-    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
-
-
 class ChannelConfig(Base):
     """One provider account of a client: the secret that signs its webhooks and its addresses."""
 
@@ -42,7 +38,7 @@ class ChannelConfig(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'), index=True)
-    provider: Mapped[Provider] = mapped_column(_enum(Provider))
+    provider: Mapped[Provider] = mapped_column(enum_type(Provider))
     name: Mapped[str | None] = mapped_column(sa.String(120))
     # Mailgun signing key, Meta app secret or Twilio auth token: the HMAC needs it in
     # clear; it is never returned by the API after creation.
@@ -68,7 +64,7 @@ class ChannelAddress(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     config_id: Mapped[int] = mapped_column(sa.ForeignKey('channel_configs.id', ondelete='CASCADE'), index=True)
-    kind: Mapped[AddressKind] = mapped_column(_enum(AddressKind))
+    kind: Mapped[AddressKind] = mapped_column(enum_type(AddressKind))
     value: Mapped[str] = mapped_column(sa.String(254))
 
     config: Mapped[ChannelConfig] = relationship(back_populates='addresses')
@@ -158,7 +154,7 @@ class Call(Base):
     message_id: Mapped[int | None] = mapped_column(sa.ForeignKey('messages.id', ondelete='SET NULL'))
     from_number: Mapped[str] = mapped_column(sa.String(32))
     to_number: Mapped[str | None] = mapped_column(sa.String(32))
-    status: Mapped[CallStatus] = mapped_column(_enum(CallStatus))
+    status: Mapped[CallStatus] = mapped_column(enum_type(CallStatus))
     agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id', ondelete='SET NULL'))
     agent_name: Mapped[str | None] = mapped_column(sa.String(120))
     ringing_at: Mapped[datetime | None]

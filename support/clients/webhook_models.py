@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base
+from ..core.db import Base, enum_type
 from .models import Client
 
 
@@ -21,10 +21,6 @@ class DeliveryStatus(str, enum.Enum):
     pending = 'pending'        # waiting for its (next) attempt
     delivered = 'delivered'    # the receiver answered 2xx
     failed = 'failed'          # gave up after the last retry; a redelivery can still send it
-
-
-def _enum(cls):
-    return sa.Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
 class WebhookSubscription(Base):
@@ -61,7 +57,7 @@ class WebhookDelivery(Base):
     event: Mapped[str] = mapped_column(sa.String(40))
     event_id: Mapped[str] = mapped_column(sa.String(40))
     payload: Mapped[dict] = mapped_column(sa.JSON)
-    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus), default=DeliveryStatus.pending)
+    status: Mapped[DeliveryStatus] = mapped_column(enum_type(DeliveryStatus, 32), default=DeliveryStatus.pending)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     last_status_code: Mapped[int | None]

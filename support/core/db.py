@@ -38,6 +38,11 @@ class Base(DeclarativeBase):
                         type_annotation_map={datetime: UTCDateTime()})
 
 
+def enum_type(cls, length: int = 16) -> sa.Enum:
+    """A Python enum stored as its values in a VARCHAR (no native enum type to migrate)."""
+    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
 def pk() -> Mapped[int]:
     return mapped_column(sa.Integer, primary_key=True)
 

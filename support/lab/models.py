@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..agents.models import Agent
 from ..clients.models import Client
 from ..core.clock import utcnow
-from ..core.db import Base
+from ..core.db import Base, enum_type
 from ..core.i18n import _l
 from ..sites.models import Site
 from ..tickets.models import Ticket
@@ -67,10 +67,6 @@ CONDITION_LABELS = {Condition.new: _l('New'), Condition.good: _l('Good'), Condit
 OPEN_HOLD = (HoldStatus.waiting, HoldStatus.ready)
 
 
-def _enum(cls, length=16):
-    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
-
-
 class EquipmentModel(Base):
     """A kind of device (maker + model) and the client and product lines it stands for."""
 
@@ -80,7 +76,7 @@ class EquipmentModel(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     maker: Mapped[str] = mapped_column(sa.String(120))
     name: Mapped[str] = mapped_column(sa.String(120))
-    category: Mapped[Category] = mapped_column(_enum(Category), default=Category.other)
+    category: Mapped[Category] = mapped_column(enum_type(Category), default=Category.other)
     client_id: Mapped[int | None] = mapped_column(sa.ForeignKey('clients.id'), index=True)
     product_lines: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     photo_url: Mapped[str | None] = mapped_column(sa.String(500))
@@ -106,8 +102,8 @@ class Unit(Base):
     model_id: Mapped[int] = mapped_column(sa.ForeignKey('lab_models.id'), index=True)
     site_id: Mapped[int] = mapped_column(sa.ForeignKey('sites.id'))
     shelf: Mapped[str | None] = mapped_column(sa.String(120))
-    condition: Mapped[Condition] = mapped_column(_enum(Condition), default=Condition.good)
-    status: Mapped[UnitStatus] = mapped_column(_enum(UnitStatus), default=UnitStatus.available)
+    condition: Mapped[Condition] = mapped_column(enum_type(Condition), default=Condition.good)
+    status: Mapped[UnitStatus] = mapped_column(enum_type(UnitStatus), default=UnitStatus.available)
     # While status is ``reserved``: whom the unit is kept for, and until when.
     reserved_for_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id'))
     reserved_until: Mapped[datetime | None]
@@ -138,11 +134,11 @@ class Checkout(Base):
     ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey('tickets.id', ondelete='SET NULL'))
     checked_out_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]
-    condition_out: Mapped[Condition] = mapped_column(_enum(Condition))
+    condition_out: Mapped[Condition] = mapped_column(enum_type(Condition))
     notes_out: Mapped[str | None] = mapped_column(sa.Text)
     returned_at: Mapped[datetime | None]
     returned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id'))
-    condition_in: Mapped[Condition | None] = mapped_column(_enum(Condition))
+    condition_in: Mapped[Condition | None] = mapped_column(enum_type(Condition))
     notes_in: Mapped[str | None] = mapped_column(sa.Text)
     forced: Mapped[bool] = mapped_column(default=False)
     # Set by the overdue sweep when it raised ``lab.overdue``, so it is raised once.
@@ -171,7 +167,7 @@ class Hold(Base):
     site_id: Mapped[int] = mapped_column(sa.ForeignKey('sites.id'))
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey('agents.id'))
     ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey('tickets.id', ondelete='SET NULL'))
-    status: Mapped[HoldStatus] = mapped_column(_enum(HoldStatus), default=HoldStatus.waiting)
+    status: Mapped[HoldStatus] = mapped_column(enum_type(HoldStatus), default=HoldStatus.waiting)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey('lab_units.id'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ready_at: Mapped[datetime | None]

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base
+from ..core.db import Base, enum_type
 from ..tickets.models import Channel, Message
 
 
@@ -32,10 +32,6 @@ class OutboxStatus(str, enum.Enum):
     failed = 'failed'
 
 
-def _enum(cls, length=16):
-    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
-
-
 class OutboundSettings(Base):
     """A client's sender identity and whether new tickets are acknowledged."""
 
@@ -56,9 +52,9 @@ class ReplyEndpoint(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel))
     url: Mapped[str] = mapped_column(sa.String(2000))
-    format: Mapped[EndpointFormat] = mapped_column(_enum(EndpointFormat), default=EndpointFormat.signed_json)
+    format: Mapped[EndpointFormat] = mapped_column(enum_type(EndpointFormat), default=EndpointFormat.signed_json)
     account: Mapped[str | None] = mapped_column(sa.String(64))   # Twilio Account SID
     # Twilio auth token or Meta page access token: needed to call the provider, never returned.
     secret: Mapped[str | None] = mapped_column(sa.String(500))
@@ -92,12 +88,12 @@ class OutboxItem(Base):
     message_id: Mapped[int] = mapped_column(sa.ForeignKey('messages.id', ondelete='CASCADE'), unique=True)
     ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
-    kind: Mapped[OutboxKind] = mapped_column(_enum(OutboxKind))
-    transport: Mapped[Transport] = mapped_column(_enum(Transport))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    kind: Mapped[OutboxKind] = mapped_column(enum_type(OutboxKind))
+    transport: Mapped[Transport] = mapped_column(enum_type(Transport))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel))
     # What is sent, decided in the transaction: e-mail headers and body, or the JSON document.
     envelope: Mapped[dict] = mapped_column(sa.JSON)
-    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.pending)
+    status: Mapped[OutboxStatus] = mapped_column(enum_type(OutboxStatus), default=OutboxStatus.pending)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.String(500))

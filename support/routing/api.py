@@ -1,5 +1,4 @@
 """REST for routing: presence, skills, away reasons, queues, offers, transfer and reassign."""
-import sqlalchemy as sa
 from flask import g, jsonify
 from flask_smorest import Blueprint
 

@@ -12,12 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base
+from ..core.db import Base, enum_type
 from ..core.i18n import _l
-
-
-def _enum(cls, length=16):
-    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class ItemState(str, enum.Enum):
@@ -101,7 +97,7 @@ class RoutingItem(Base):
 
     ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), primary_key=True)
     queue_id: Mapped[int] = mapped_column(sa.ForeignKey('queues.id'))
-    state: Mapped[ItemState] = mapped_column(_enum(ItemState), default=ItemState.waiting)
+    state: Mapped[ItemState] = mapped_column(enum_type(ItemState), default=ItemState.waiting)
     agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id'))
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey('customers.id', ondelete='CASCADE'))
@@ -138,7 +134,7 @@ class Offer(Base):
     ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey('agents.id', ondelete='CASCADE'))
     channel: Mapped[str] = mapped_column(sa.String(16))
-    status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus), default=OfferStatus.pending)
+    status: Mapped[OfferStatus] = mapped_column(enum_type(OfferStatus), default=OfferStatus.pending)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]

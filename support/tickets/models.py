@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..agents.models import Agent
 from ..clients.models import Client
 from ..core.clock import utcnow
-from ..core.db import Base
+from ..core.db import Base, enum_type
 from ..core.i18n import _l
 from .states import Status
 
@@ -50,10 +50,6 @@ class LanguageSource(str, enum.Enum):
 LANGUAGES = ('en', 'es')
 PRIORITY_LABELS = {Priority.low: _l('Low'), Priority.normal: _l('Normal'),
                    Priority.high: _l('High'), Priority.urgent: _l('Urgent')}
-
-
-def _enum(cls, length=16):
-    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Customer(Base):
@@ -99,11 +95,11 @@ class Ticket(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id'))
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey('customers.id'), index=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel))
     language: Mapped[str] = mapped_column(sa.String(2))
-    language_source: Mapped[LanguageSource] = mapped_column(_enum(LanguageSource, 24))
-    priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.normal)
-    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.new)
+    language_source: Mapped[LanguageSource] = mapped_column(enum_type(LanguageSource, 24))
+    priority: Mapped[Priority] = mapped_column(enum_type(Priority), default=Priority.normal)
+    status: Mapped[Status] = mapped_column(enum_type(Status), default=Status.new)
     subject: Mapped[str] = mapped_column(sa.String(300))
     product: Mapped[str | None] = mapped_column(sa.String(120))
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
@@ -131,7 +127,7 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
-    kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind))
+    kind: Mapped[MessageKind] = mapped_column(enum_type(MessageKind))
     author_agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id'))
     author_customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey('customers.id'))
     body: Mapped[str] = mapped_column(sa.Text)

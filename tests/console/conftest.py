@@ -2,7 +2,6 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -12,6 +11,8 @@ import pytest
 import requests
 
 from support.core.signing import sign
+
+from ..servers import ServeProcess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHROMIUM = os.environ.get('SUPPORT_CHROMIUM', '/usr/bin/chromium')
@@ -23,54 +24,8 @@ DESKTOP = {'width': 1440, 'height': 900}
 SERVER_ENV = {'SUPPORT_OFFER_TIMEOUT_CHAT': '30', 'SUPPORT_OFFER_TIMEOUT_SMS': '3', 'SUPPORT_OUTBOUND_TIMEOUT': '1'}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-class LiveServer:
-    """``flask --app wsgi support serve`` in a subprocess; ``restart()`` keeps the database and the port."""
-
-    def __init__(self, tmp: str, env: dict):
-        self.tmp = tmp
-        self.port = _free_port()
-        self.url = f'http://127.0.0.1:{self.port}'
-        self.env = env
-        self.process = None
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        self.log = open(os.path.join(ARTIFACTS, 'console-server.log'), 'wb')  # kept for post-mortems
-
-    def start(self) -> None:
-        # `flask --app wsgi support serve`, with job logging on so artifacts/console-server.log explains timing.
-        command = [sys.executable, '-c', 'import logging, sys; from flask.cli import main; '
-                   'logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s"); '
-                   'logging.getLogger("werkzeug").setLevel(logging.WARNING); '
-                   f'sys.argv = ["flask", "--app", "wsgi", "support", "serve", "--port", "{self.port}"]; main()']
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f'server exited: see {self.log.name}')
-            try:
-                if requests.get(self.url + '/api/v1/health', timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError('server did not start')
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
+class LiveServer(ServeProcess):
+    """The console's server, with shortcuts to act as a client system or an agent."""
 
     def post_ticket(self, creds: dict, **body) -> dict:
         """A ticket through the signed client webhook, as a client system would send it."""
@@ -103,12 +58,13 @@ def server(chromium_path):
                 'SUPPORT_JOBS': 'sqlite', 'PYTHONUNBUFFERED': '1', **SERVER_ENV})
     seeded = subprocess.run([sys.executable, '-m', 'tests.console.seed', url], cwd=ROOT, env=env,
                             capture_output=True, text=True, check=True)
-    live = LiveServer(tmp, env)
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    # The server's log is kept in artifacts/ for post-mortems, with job timings.
+    live = LiveServer(env, os.path.join(ARTIFACTS, 'console-server.log'), log_jobs=True)
     live.seed = json.loads(seeded.stdout.strip().splitlines()[-1])
     live.start()
     yield live
-    live.stop()
-    live.log.close()
+    live.close()
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -5,11 +5,7 @@ too); four agents' requests (two per process) are released together by a barrier
 second open checkout of a unit, with no help from the application.
 """
 import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 
 import pytest
 import requests
@@ -20,53 +16,19 @@ from support.core.clock import utcnow
 from support.core.extensions import db
 from support.lab.models import Checkout, Condition
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ..servers import ServeProcess
+
 ROUNDS = 6
 _servers = {}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """``flask --app wsgi support serve`` on a free port, against the test database."""
-
-    def __init__(self, database_url: str, log_path: str):
-        self.port = _free_port()
-        self.url = f'http://127.0.0.1:{self.port}'
-        env = {k: v for k, v in os.environ.items() if not k.startswith(('SUPPORT_', 'FLASK_'))}
-        env.update({'SUPPORT_DATABASE_URL': database_url, 'SUPPORT_SECRET_KEY': 'test-secret',
-                    'SUPPORT_JOBS': 'memory', 'SUPPORT_INSTANCE_PATH': os.path.dirname(log_path),
-                    'PYTHONUNBUFFERED': '1'})
-        self.log = open(log_path, 'ab')
-        command = [os.path.join(os.path.dirname(sys.executable), 'flask'), '--app', 'wsgi', 'support', 'serve',
-                   '--no-jobs', '--port', str(self.port)]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f'server exited: see {self.log.name}')
-            try:
-                if requests.get(self.url + '/api/v1/health', timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError('server did not start')
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+def _server(database_url: str, log_path: str) -> ServeProcess:
+    """``flask --app wsgi support serve`` against the test database, without a job consumer."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(('SUPPORT_', 'FLASK_'))}
+    env.update({'SUPPORT_DATABASE_URL': database_url, 'SUPPORT_SECRET_KEY': 'test-secret',
+                'SUPPORT_JOBS': 'memory', 'SUPPORT_INSTANCE_PATH': os.path.dirname(log_path),
+                'PYTHONUNBUFFERED': '1'})
+    return ServeProcess(env, log_path, jobs=False).start()
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -74,7 +36,7 @@ def _stop_servers():
     yield
     for pair in _servers.values():
         for server in pair:
-            server.stop()
+            server.close()
     _servers.clear()
 
 
@@ -83,10 +45,7 @@ def two_servers(app, tmp_path_factory):
     url = str(db.engine.url.render_as_string(hide_password=False)).replace('postgresql+psycopg://', 'postgresql://')
     if url not in _servers:
         folder = tmp_path_factory.mktemp('lab-servers')
-        pair = [Server(url, str(folder / f'server{i}.log')) for i in (1, 2)]
-        for server in pair:
-            server.wait_ready()
-        _servers[url] = pair
+        _servers[url] = [_server(url, str(folder / f'server{i}.log')) for i in (1, 2)]
     return _servers[url]
 
 

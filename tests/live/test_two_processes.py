@@ -5,7 +5,6 @@ Skipped unless SUPPORT_TEST_DATABASE_URL and SUPPORT_TEST_REDIS_URL are set. Use
 database named after the test database with ``_procs`` appended.
 """
 import json
-import os
 import random
 import threading
 import time
