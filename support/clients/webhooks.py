@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..core import retry
+from ..core.transactions import after_commit
 from ..core.clock import utcnow
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.extensions import db
@@ -204,7 +205,7 @@ def enqueue_event(session: Session, client_id: int, event: WebhookEvent, data: d
     session.flush()
     if send_job is not None:
         for delivery in deliveries:
-            retry.after_commit(session, send_job, delivery.id)
+            after_commit(session, send_job, delivery.id)
     return deliveries
 
 
@@ -251,7 +252,7 @@ def redeliver(delivery: WebhookDelivery, send_job=None) -> WebhookDelivery:
         db.session.add(target)
         db.session.flush()
     if send_job is not None:
-        retry.after_commit(db.session, send_job, target.id)
+        after_commit(db.session, send_job, target.id)
     return target
 
 

@@ -7,17 +7,13 @@ other worker picks them while it sends, and if the worker dies the row is simply
 due again when the lease ends. Nothing is held locked during the network call.
 
 Jobs that must only run once a transaction is committed (send this row now) are
-queued with ``after_commit``; a lost job loses nothing, the periodic sweep finds
-the row anyway.
+queued with ``core.transactions.after_commit``; a lost job loses nothing, the
+periodic sweep finds the row anyway.
 """
-import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session
-
-log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 PENDING = 'pending'
@@ -52,26 +48,3 @@ def load_claimed(session: Session, model, row_id: int, attempt: int):
     if row is None or row.attempts != attempt or row.status != PENDING:
         return None
     return row
-
-
-def after_commit(session: Session, job, *args) -> None:
-    """Call ``job(*args)`` (usually a Huey task, which enqueues) once ``session`` commits."""
-    session.info.setdefault('jobs_after_commit', []).append((job, args))
-
-
-@event.listens_for(Session, 'after_commit')
-def _run_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a SAVEPOINT was released (SQLAlchemy fires after_commit for it too): not committed yet
-    for job, args in session.info.pop('jobs_after_commit', None) or []:
-        try:
-            job(*args)
-        except Exception:  # the sweep will find the row; a failed enqueue must not undo the commit
-            log.exception('could not queue %s%r', getattr(job, 'name', job), args)
-
-
-@event.listens_for(Session, 'after_rollback')
-def _drop_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # only a SAVEPOINT was rolled back; the transaction and its jobs go on
-    session.info.pop('jobs_after_commit', None)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..clients import webhooks
 from ..clients.models import Client
 from ..core import retry
+from ..core.transactions import after_commit
 from ..core.clock import utcnow
 from ..core.live import publish
 from ..tickets.models import Channel, Message, MessageKind, Ticket
@@ -114,7 +115,7 @@ def _queue(session, ticket, message, kind, transport, subject, body, send_job) -
     message.delivery_status = DeliveryState.pending
     session.flush()
     if send_job is not None:
-        retry.after_commit(session, send_job, item.id)
+        after_commit(session, send_job, item.id)
     return item
 
 

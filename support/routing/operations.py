@@ -12,9 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import g, has_app_context
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from ..agents.availability import free_capacity, set_presence, take_capacity
 from ..agents.models import Agent, agent_clients
@@ -23,6 +21,7 @@ from ..core.clock import utcnow
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
+from ..core.transactions import after_commit
 from ..tickets.models import Ticket
 from ..tickets.operations import SYSTEM, Actor, record
 from . import engine, settings
@@ -41,25 +40,19 @@ IS_PENDING = sa.text("offers.status = 'pending'")
 # --- work to do once the current transaction has committed -------------------------------
 
 def after_commit_route(ticket_id: int, announce: bool = True) -> None:
-    db.session.info.setdefault('routing_tickets', []).append((ticket_id, announce))
+    after_commit(db.session, _route_soon, [(ticket_id, announce)], [])
 
 
 def after_commit_pull(agent_id: int) -> None:
-    db.session.info.setdefault('routing_agents', []).append(agent_id)
+    after_commit(db.session, _route_soon, [], [agent_id])
 
 
-@event.listens_for(Session, 'after_commit')
-def _collect(session):
-    tickets, agents = session.info.pop('routing_tickets', []), session.info.pop('routing_agents', [])
-    offers = session.info.pop('routing_offers', [])
+def _route_soon(tickets: list, agents: list) -> None:
+    """Committed: route in this request (after its response is built) or in a job."""
     if not has_app_context():
         return
     from ..core.jobs import huey
-    from .tasks import route_later, schedule_expiry
-    for offer_id, expires_at in offers:
-        schedule_expiry(offer_id, expires_at)
-    if not (tickets or agents):
-        return
+    from .tasks import route_later
     if not settings.route_inline() and not huey.immediate:
         route_later(tickets, agents)
         return
@@ -68,12 +61,11 @@ def _collect(session):
     pending[1].extend(agents)
 
 
-@event.listens_for(Session, 'after_rollback')
-def _forget(session):
-    if not session.in_transaction():
-        session.info.pop('routing_tickets', None)
-        session.info.pop('routing_agents', None)
-        session.info.pop('routing_offers', None)
+def _schedule_expiry_soon(offer_id: int, expires_at) -> None:
+    if not has_app_context():
+        return  # the periodic sweep expires it
+    from .tasks import schedule_expiry
+    schedule_expiry(offer_id, expires_at)
 
 
 def run_pending(limit: int = 200) -> None:
@@ -312,7 +304,7 @@ def give(item: RoutingItem, ticket: Ticket, state: AgentState) -> str:
     item.state, item.agent_id, item.updated_at = ItemState.offered, state.agent_id, now
     db.session.flush()
     offer_changed.send(offer, event='created')
-    db.session.info.setdefault('routing_offers', []).append((offer.id, offer.expires_at))
+    after_commit(db.session, _schedule_expiry_soon, offer.id, offer.expires_at)
     return 'offered'
 
 

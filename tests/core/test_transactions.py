@@ -1,4 +1,4 @@
-"""publish(): events leave only when the outermost transaction commits."""
+"""after_commit() and publish(): nothing leaves before the outermost commit, nothing after a rollback."""
 import pytest
 
 from support.core import live
@@ -34,3 +34,18 @@ def test_a_rolled_back_change_is_never_announced(app, emitted):
     db.session.add(Site(name='Monterrey'))
     db.session.commit()
     assert emitted == []
+
+
+def test_after_commit_callbacks_follow_the_same_rules(app):
+    from support.core.transactions import after_commit
+    ran = []
+    after_commit(db.session, ran.append, 'outer')
+    with pytest.raises(ValueError), db.session.begin_nested():
+        after_commit(db.session, ran.append, 'rolled back savepoint')
+        raise ValueError
+    with db.session.begin_nested():
+        after_commit(db.session, ran.append, 'released savepoint')
+    db.session.add(Site(name='Polanco'))
+    assert ran == []
+    db.session.commit()
+    assert ran == ['outer', 'released savepoint']
