@@ -23,6 +23,9 @@ def register_request_guards(app):
     def _fresh_caller():
         # Tests reuse one app context (and so one ``g``) across requests; each request names its caller anew.
         g.pop('current_agent', None)
+        if '\x00' in request.path:
+            return error_response(404)  # no name we serve holds a NUL (PostgreSQL could not even look it up)
+        return None
 
     @app.before_request
     def _json_only():

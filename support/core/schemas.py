@@ -5,7 +5,7 @@ lazy translations so a 422 speaks the caller's language.
 """
 import re
 
-from marshmallow import RAISE, Schema as _Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema as _Schema, ValidationError, fields, pre_load, validate
 
 from .i18n import _l
 
@@ -49,11 +49,31 @@ _CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 
 
 class Schema(_Schema):
-    """Unknown fields are an error, not silently dropped."""
+    """Unknown fields are an error, not silently dropped; no string may hold a NUL character.
+
+    (PostgreSQL cannot store NUL in text, so it would otherwise fail deep in a query.)
+    """
 
     class Meta:
         unknown = RAISE
         ordered = True
+
+    @pre_load
+    def _refuse_nul(self, data, **kwargs):
+        if hasattr(data, 'items'):
+            found = {str(key): [_l('The NUL character is not allowed.')]
+                     for key, value in data.items() if _holds_nul(value)}
+            if found:
+                raise ValidationError(found)
+        return data
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return '\x00' in value
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(item) for item in value)
+    return False  # nested objects are checked by their own schema
 
 
 class Text(fields.String):

@@ -85,3 +85,16 @@ def test_duplicate_email_and_bad_agent_fields(make, http):
                                             'password': 'short'}, headers=admin.headers)
     assert bad.status_code == 422
     assert set(bad.get_json()['error']['fields']) == {'email', 'languages', 'role', 'password'}
+
+
+def test_nul_characters_are_a_422_not_a_database_error(make, http):
+    agent = make.agent()
+    for path in ('/api/v1/auth/token', '/api/v1/auth/login'):
+        response = http.post(path, json={'email': 'a\x00@example.com', 'password': 'x'},
+                             headers={'Accept-Language': 'es'})
+        assert response.status_code == 422
+        assert response.get_json()['error']['fields']['email'] == ['No se permite el carácter NUL.']
+    listing = http.get('/api/v1/tickets', query_string={'client': 'a\x00b'}, headers=agent.headers)
+    assert listing.status_code == 422
+    admin = make.agent(role='admin')
+    assert http.post('/api/v1/clients/a%00b/keys', headers=admin.headers).status_code == 404
