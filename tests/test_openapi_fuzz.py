@@ -1,8 +1,11 @@
 """Property-based fuzzing of every documented operation (schemathesis).
 
 No input may cause a 5xx, and every response must match the status codes, content
-types and schemas the OpenAPI document declares.
+types and schemas the OpenAPI document declares. The examples are derandomized so CI
+is repeatable; run with ``SUPPORT_FUZZ_RANDOM=1`` (and more examples) to hunt further.
 """
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -22,7 +25,9 @@ schema = schemathesis.pytest.from_fixture('api_schema')
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get('SUPPORT_FUZZ_EXAMPLES', '20')),
+          derandomize=not os.environ.get('SUPPORT_FUZZ_RANDOM'), deadline=None,
+          suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_document(case, app):
     admin = app.extensions['fuzz_admin']
     case.call_and_validate(headers=admin.headers, checks=[not_a_server_error, status_code_conformance,
