@@ -1,5 +1,5 @@
 """REST for routing: presence, skills, away reasons, queues, offers, transfer and reassign."""
-from flask import g, jsonify
+from flask import g
 from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
@@ -10,13 +10,15 @@ from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
 from ..tickets.payloads import ticket_summary
+from ..tickets.schemas import TicketSummarySchema
 from ..tickets.models import MessageKind
 from ..tickets.operations import Actor, add_agent_message
 from ..tickets.queries import get_visible_ticket
 from . import operations, receivers, tasks, views  # noqa: F401  (signal receivers; jobs for the worker)
 from .models import Queue
-from .schemas import (MAX_ID, AwayReasonSchema, PresenceSchema, QueueCreateSchema, ReassignSchema,
-                      SkillsSchema, TransferSchema)
+from .schemas import (MAX_ID, AgentEntrySchema, AwayReasonCreatedSchema, AwayReasonOutSchema, AwayReasonSchema,
+                      MeSchema, OfferSchema, OkSchema, PresenceEntrySchema, PresenceSchema, QueueCreateSchema,
+                      QueueEntrySchema, ReassignSchema, SkillsSchema, TransferSchema)
 
 blp = Blueprint('routing', __name__, url_prefix='/api/v1', description='Routing: presence, queues, offers, transfers')
 
@@ -39,28 +41,24 @@ def _route_after_jobs(state):
             operations.run_pending()
 
 
-def _json(data, status=200):
-    response = jsonify(data)
-    response.status_code = status
-    return response
-
-
 @blp.route('/routing/me', methods=['GET'])
 @require_role(Role.agent)
+@blp.response(200, MeSchema)
 def me():
     """My presence, capacities, load and pending offers."""
-    return _json(views.me_entry(g.current_agent))
+    return views.me_entry(g.current_agent)
 
 
 def _change_presence(agent_id: int, data: dict):
     state = set_presence(agent_id, Presence(data['status']), data.get('reason'), actor_id=g.current_agent.id)
     db.session.commit()
-    return _json(views.presence_entry(db.session.get(AgentState, state.agent_id)))
+    return views.presence_entry(db.session.get(AgentState, state.agent_id))
 
 
 @blp.route('/routing/me/presence', methods=['PUT'])
 @require_role(Role.agent)
 @blp.arguments(PresenceSchema)
+@blp.response(200, PresenceEntrySchema)
 def put_my_presence(data):
     """Set my presence: available, away (with a reason) or offline."""
     return _change_presence(g.current_agent.id, data)
@@ -68,26 +66,29 @@ def put_my_presence(data):
 
 @blp.route('/routing/away-reasons', methods=['GET'])
 @require_role(Role.agent)
+@blp.response(200, AwayReasonOutSchema(many=True))
 def get_away_reasons():
     """Away reasons, labels in the caller's language."""
-    return _json([{'code': code, 'label': label} for code, label in away_reasons().items()])
+    return [{'code': code, 'label': label} for code, label in away_reasons().items()]
 
 
 @blp.route('/routing/away-reasons', methods=['POST'])
 @require_role(Role.supervisor)
 @blp.arguments(AwayReasonSchema)
+@blp.response(201, AwayReasonCreatedSchema)
 def post_away_reason(data):
     """Add a custom away reason (e.g. "lab") with its English and Spanish label."""
     reason = add_away_reason(data['code'], data['label_en'], data['label_es'])
     db.session.commit()
-    return _json({'code': reason.code, 'label_en': reason.label_en, 'label_es': reason.label_es}, 201)
+    return {'code': reason.code, 'label_en': reason.label_en, 'label_es': reason.label_es}
 
 
 @blp.route('/routing/agents', methods=['GET'])
 @require_role(Role.supervisor)
+@blp.response(200, AgentEntrySchema(many=True))
 def list_agents():
     """Every active agent: presence, skills, capacity, load and open tickets."""
-    return _json(views.agent_entries(views.routable_agents()))
+    return views.agent_entries(views.routable_agents())
 
 
 def _agent(agent_id: int) -> Agent:
@@ -100,6 +101,7 @@ def _agent(agent_id: int) -> Agent:
 @blp.route('/routing/agents/<int:agent_id>/presence', methods=['PUT'])
 @require_role(Role.supervisor)
 @blp.arguments(PresenceSchema)
+@blp.response(200, PresenceEntrySchema)
 def put_agent_presence(data, agent_id):
     """Set an agent's presence."""
     return _change_presence(_agent(agent_id).id, data)
@@ -108,23 +110,26 @@ def put_agent_presence(data, agent_id):
 @blp.route('/routing/agents/<int:agent_id>', methods=['PATCH'])
 @require_role(Role.supervisor)
 @blp.arguments(SkillsSchema)
+@blp.response(200, AgentEntrySchema)
 def patch_agent(data, agent_id):
     """Change an agent's languages, capacities, clients and products, live."""
     agent = update_skills(_agent(agent_id), data)
     db.session.commit()
-    return _json(views.agent_entries([agent])[0])
+    return views.agent_entries([agent])[0]
 
 
 @blp.route('/routing/queues', methods=['GET'])
 @require_role(Role.agent)
+@blp.response(200, QueueEntrySchema(many=True))
 def list_queues():
     """Queues with live figures (agents see the queues they serve)."""
-    return _json(views.queue_entries(agent=g.current_agent))
+    return views.queue_entries(agent=g.current_agent)
 
 
 @blp.route('/routing/queues', methods=['POST'])
 @require_role(Role.admin)
 @blp.arguments(QueueCreateSchema)
+@blp.response(201, QueueEntrySchema)
 def post_queue(data):
     """Define a queue (a rule: client, language and channel family, each optional) and its threshold."""
     client_id = None
@@ -136,32 +141,35 @@ def post_queue(data):
     queue = operations.create_queue(data['name'], client_id, data['language'], data['family'],
                                     data['threshold_seconds'])
     db.session.commit()
-    return _json(views.queue_entries([queue.id])[0], 201)
+    return views.queue_entries([queue.id])[0]
 
 
 @blp.route('/routing/offers', methods=['GET'])
 @require_role(Role.agent)
+@blp.response(200, OfferSchema(many=True))
 def list_offers():
     """My pending offers."""
-    return _json([views.offer_entry(o) for o in views.pending_offers(g.current_agent.id)])
+    return [views.offer_entry(o) for o in views.pending_offers(g.current_agent.id)]
 
 
 @blp.route('/routing/offers/<int:offer_id>/accept', methods=['POST'])
 @require_role(Role.agent)
+@blp.response(200, TicketSummarySchema)
 def accept(offer_id):
     """Accept an offer: the ticket is mine (409 when it expired or was taken back)."""
     ticket = operations.accept_offer(offer_id, g.current_agent)
     db.session.commit()
-    return _json(ticket_summary(ticket))
+    return ticket_summary(ticket)
 
 
 @blp.route('/routing/offers/<int:offer_id>/decline', methods=['POST'])
 @require_role(Role.agent)
+@blp.response(200, OkSchema)
 def decline(offer_id):
     """Decline an offer: it goes to the next agent."""
     operations.decline_offer(offer_id, g.current_agent)
     db.session.commit()
-    return _json({'ok': True})
+    return {'ok': True}
 
 
 def _ticket(agent: Agent, ticket_id: int):
@@ -178,6 +186,7 @@ def _note(ticket, agent, note):
 @blp.route('/tickets/<int:ticket_id>/transfer', methods=['POST'])
 @require_role(Role.agent)
 @blp.arguments(TransferSchema)
+@blp.response(200, TicketSummarySchema)
 def transfer(data, ticket_id):
     """Hand a ticket to another agent or back to a queue (agents: only their own tickets)."""
     agent = g.current_agent
@@ -193,16 +202,17 @@ def transfer(data, ticket_id):
         operations.transfer_to_queue(ticket, queue, Actor.agent(agent))
     _note(ticket, agent, data.get('note'))
     db.session.commit()
-    return _json(ticket_summary(ticket))
+    return ticket_summary(ticket)
 
 
 @blp.route('/tickets/<int:ticket_id>/reassign', methods=['POST'])
 @require_role(Role.supervisor)
 @blp.arguments(ReassignSchema)
+@blp.response(200, TicketSummarySchema)
 def reassign(data, ticket_id):
     """Give a ticket to another agent (supervisors only; agents get 403)."""
     ticket = _ticket(g.current_agent, ticket_id)
     operations.transfer_to_agent(ticket, data['agent_id'], Actor.agent(g.current_agent), via='reassign')
     _note(ticket, g.current_agent, data.get('note'))
     db.session.commit()
-    return _json(ticket_summary(ticket))
+    return ticket_summary(ticket)

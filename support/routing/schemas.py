@@ -1,10 +1,14 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from ..agents.models import Role
 from ..agents.presence import CHANNELS, Presence
 from ..core.i18n import _l
 from ..core.schemas import Schema, Text, choice
 from ..tickets.models import LANGUAGES
+from ..tickets.schemas import TicketSummarySchema
+from .models import OfferStatus
 
+FAMILY_NAMES = ('messaging', 'voice', 'email')
 MAX_ID = 2 ** 31 - 1  # ids are 32-bit columns
 CODE = validate.Regexp(r'^[a-z0-9_-]{1,40}$', error=_l('Use 1 to 40 lowercase letters, digits, "-" or "_".'))
 
@@ -31,7 +35,7 @@ class QueueCreateSchema(Schema):
     name = Text(required=True, min_length=1, max_length=120)
     client = fields.String(validate=validate.Length(max=64), allow_none=True, load_default=None)
     language = choice(LANGUAGES, allow_none=True, load_default=None)
-    family = choice(('messaging', 'voice', 'email'), allow_none=True, load_default=None)
+    family = choice(FAMILY_NAMES, allow_none=True, load_default=None)
     threshold_seconds = fields.Integer(load_default=300, validate=validate.Range(min=10, max=7 * 24 * 3600))
 
 
@@ -51,13 +55,90 @@ class ReassignSchema(Schema):
     note = Text(max_length=5000, multiline=True)
 
 
-class Loose(Schema):
-    """Responses are plain dictionaries built by ``routing.views`` (documented in docs/routing.md)."""
+# --- responses (dump-only; they document the dictionaries ``routing.views`` builds) -------
 
-    class Meta:
-        unknown = 'include'
+DATE_TIME = {'format': 'date-time'}
+PER_CHANNEL = {'description': 'per channel (chat, email, social, sms, whatsapp, phone, web)'}
 
 
-class ListOfDicts(fields.List):
-    def __init__(self, **kwargs):
-        super().__init__(fields.Dict(), **kwargs)
+def _per_channel() -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Integer(), dump_only=True, metadata=PER_CHANNEL)
+
+
+class PresenceEntrySchema(Schema):
+    agent_id = fields.Integer(dump_only=True)
+    status = choice(Presence, dump_only=True)
+    reason = fields.String(dump_only=True, allow_none=True)
+    since = fields.String(dump_only=True, allow_none=True, metadata=DATE_TIME)
+
+
+class OfferSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    ticket = fields.Nested(TicketSummarySchema, dump_only=True)
+    agent_id = fields.Integer(dump_only=True)
+    status = choice(OfferStatus, dump_only=True)
+    channel = fields.String(dump_only=True)
+    created_at = fields.String(dump_only=True, metadata=DATE_TIME)
+    expires_at = fields.String(dump_only=True, metadata=DATE_TIME)
+    responded_at = fields.String(dump_only=True, allow_none=True, metadata=DATE_TIME)
+
+
+class MeAgentSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    languages = fields.List(fields.String(), dump_only=True)
+    site = fields.String(dump_only=True, allow_none=True)
+
+
+class MeSchema(Schema):
+    agent = fields.Nested(MeAgentSchema, dump_only=True)
+    presence = fields.Nested(PresenceEntrySchema, dump_only=True)
+    capacities = _per_channel()
+    load = _per_channel()
+    offers = fields.List(fields.Nested(OfferSchema), dump_only=True)
+
+
+class AwayReasonOutSchema(Schema):
+    code = fields.String(dump_only=True)
+    label = fields.String(dump_only=True, metadata={'description': "in the caller's language"})
+
+
+class AwayReasonCreatedSchema(Schema):
+    code = fields.String(dump_only=True)
+    label_en = fields.String(dump_only=True)
+    label_es = fields.String(dump_only=True)
+
+
+class AgentEntrySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    role = choice(Role, dump_only=True)
+    site = fields.String(dump_only=True, allow_none=True)
+    languages = fields.List(fields.String(), dump_only=True)
+    clients = fields.List(fields.String(), dump_only=True)
+    products = fields.List(fields.String(), dump_only=True)
+    presence = fields.Nested(PresenceEntrySchema, dump_only=True)
+    capacities = _per_channel()
+    load = _per_channel()
+    tickets = fields.List(fields.Nested(TicketSummarySchema), dump_only=True,
+                          metadata={'description': 'open tickets assigned to the agent'})
+
+
+class QueueEntrySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    client = fields.String(dump_only=True, allow_none=True)
+    language = fields.String(dump_only=True, allow_none=True)
+    family = choice(FAMILY_NAMES, dump_only=True, allow_none=True)
+    channels = fields.List(fields.String(), dump_only=True)
+    waiting = fields.Integer(dump_only=True)
+    oldest_wait_seconds = fields.Integer(dump_only=True)
+    offers_in_flight = fields.Integer(dump_only=True)
+    agents_available = fields.Integer(dump_only=True)
+    agents_busy = fields.Integer(dump_only=True)
+    threshold_seconds = fields.Integer(dump_only=True)
+    unstaffed = fields.Boolean(dump_only=True)
+
+
+class OkSchema(Schema):
+    ok = fields.Boolean(dump_only=True)

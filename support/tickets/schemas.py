@@ -83,6 +83,28 @@ class TicketDetailSchema(TicketSchema):
     events = fields.List(fields.Nested(EventSchema), dump_only=True)
 
 
+class TicketSummaryCustomerSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True, allow_none=True)
+
+
+class TicketSummarySchema(Schema):
+    """``payloads.ticket_summary``: the ticket in routing answers and live events (timestamps as ISO strings)."""
+    id = fields.Integer(dump_only=True)
+    number = fields.Integer(dump_only=True)
+    client = fields.String(dump_only=True, allow_none=True)
+    channel = choice(Channel, dump_only=True)
+    language = fields.String(dump_only=True)
+    priority = choice(Priority, dump_only=True)
+    status = choice(Status, dump_only=True)
+    subject = fields.String(dump_only=True)
+    product = fields.String(dump_only=True, allow_none=True)
+    customer = fields.Nested(TicketSummaryCustomerSchema, dump_only=True, allow_none=True)
+    assignee_id = fields.Integer(dump_only=True, allow_none=True)
+    created_at = fields.String(dump_only=True, metadata={'format': 'date-time'})
+    updated_at = fields.String(dump_only=True, metadata={'format': 'date-time'})
+
+
 class TicketPageSchema(Schema):
     items = fields.List(fields.Nested(TicketSchema), required=True)
     next_cursor = fields.String(allow_none=True)
