@@ -48,32 +48,32 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_api(app: Flask) -> None:
+    from .console import register as register_console
     from .core.api import SupportApi
-    from .agents.api import agents_blp, auth_blp
-    from .channels.intake import blp as intake_blp
-    from .clients.api import blp as clients_blp
-    from .core.health import blp as health_blp
-    from .sites.api import blp as sites_blp
-    from .tickets.api import blp as tickets_blp
     from .core.errors import register_error_handlers
     api = SupportApi(app)
     register_error_handlers(app)
-    for blueprint in (health_blp, auth_blp, agents_blp, clients_blp, sites_blp, tickets_blp, intake_blp):
+    for blueprint in _api_blueprints():
         api.register_blueprint(blueprint)
-    from .lab.api import blp as lab_blp
-    api.register_blueprint(lab_blp)
-    from .routing.api import blp as routing_blp
-    api.register_blueprint(routing_blp)
-    from .channels.api import config_blp as channel_configs_blp, webhooks_blp as channel_webhooks_blp
-    for blueprint in (channel_webhooks_blp, channel_configs_blp):
-        api.register_blueprint(blueprint)
-    from .clients.webhooks_api import admin_blp as webhooks_blp, client_blp as client_webhooks_blp
-    from .outbound.api import blp as outbound_blp
-    for blueprint in (webhooks_blp, client_webhooks_blp, outbound_blp):
-        api.register_blueprint(blueprint)
-    from .console import register as register_console
     register_console(app, api)
     app.extensions['support_api'] = api
     if os.environ.get('SUPPORT_BENCH') == '1':
         from .core.bench import blp as bench_blp
         app.register_blueprint(bench_blp)
+
+
+def _api_blueprints() -> tuple:
+    """Every REST blueprint, one per domain concern; all land in the OpenAPI document."""
+    from .agents.api import agents_blp, auth_blp
+    from .channels.api import config_blp as channel_configs, webhooks_blp as channel_webhooks
+    from .channels.intake import blp as intake
+    from .clients.api import blp as clients
+    from .clients.webhooks_api import admin_blp as webhooks, client_blp as client_webhooks
+    from .core.health import blp as health
+    from .lab.api import blp as lab
+    from .outbound.api import blp as outbound
+    from .routing.api import blp as routing
+    from .sites.api import blp as sites
+    from .tickets.api import blp as tickets
+    return (health, auth_blp, agents_blp, clients, sites, tickets, intake, routing, channel_webhooks,
+            channel_configs, webhooks, client_webhooks, outbound, lab)
