@@ -41,6 +41,17 @@ def wait_until_up(url: str, timeout: float = 30.0, process=None) -> None:
     raise RuntimeError(f'{url} did not come up in {timeout} s')
 
 
+def scratch_postgres(base_url: str, suffix: str) -> str:
+    """A PostgreSQL database beside ``base_url`` named ``<name>_<suffix>``, created if missing."""
+    import psycopg
+    base, _sep, name = base_url.rpartition('/')
+    scratch = f'{name}_{suffix}'
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        if not conn.execute('SELECT 1 FROM pg_database WHERE datname = %s', (scratch,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{scratch}"')
+    return f'{base}/{scratch}'
+
+
 class ThreadServer:
     """Serve ``app`` (HTTP and Socket.IO, threading mode) in a background thread."""
 

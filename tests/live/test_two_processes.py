@@ -15,27 +15,13 @@ import requests
 import sqlalchemy as sa
 
 from ..conftest import PG_URL, REDIS_URL
-from ..servers import EventLog, GunicornServer
+from ..servers import EventLog, GunicornServer, scratch_postgres
 
 pytestmark = pytest.mark.skipif(not (PG_URL and REDIS_URL), reason='needs PostgreSQL and Redis')
 
 SECRET = 'two-process-secret'
 TICKETS = 1500
 AGENTS = 24
-
-
-def _scratch_url() -> str:
-    base, _sep, name = PG_URL.rpartition('/')
-    return f'{base}/{name}_procs'
-
-
-def _create_database(url: str) -> None:
-    import psycopg
-    base, _sep, name = url.rpartition('/')
-    admin = PG_URL.replace('postgresql://', 'postgresql://', 1)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 @pytest.fixture(scope='module')
@@ -48,8 +34,7 @@ def world():
     from support.agents.presence import Presence
     from support.clients.operations import create_client
     from support.core.extensions import db
-    url = _scratch_url()
-    _create_database(url)
+    url = scratch_postgres(PG_URL, 'procs')
     app = create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': url, 'SECRET_KEY': SECRET,
                       'SUPPORT_PASSWORD_METHOD': 'pbkdf2:sha256:1000', 'SUPPORT_REDIS_URL': None,
                       'RATELIMIT_STORAGE_URI': 'memory://'})
