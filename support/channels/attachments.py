@@ -3,8 +3,8 @@ the declared type says (a renamed executable is refused)."""
 import os
 import re
 
-from flask import current_app
 
+from ..core.config import setting
 from ..core.i18n import _
 from .operations import IncomingFile
 from .webhooks import Rejected
@@ -25,10 +25,9 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\]')
 
 
 def limits() -> dict:
-    config = current_app.config
-    return {'size': config.get('SUPPORT_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024),
-            'count': config.get('SUPPORT_ATTACHMENT_MAX_COUNT', 20),
-            'types': tuple(config.get('SUPPORT_ATTACHMENT_TYPES') or DEFAULT_TYPES)}
+    return {'size': setting('SUPPORT_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024),
+            'count': setting('SUPPORT_ATTACHMENT_MAX_COUNT', 20),
+            'types': tuple(setting('SUPPORT_ATTACHMENT_TYPES', tuple(DEFAULT_TYPES)))}
 
 
 def check_files(files: list[IncomingFile]) -> list[IncomingFile]:

@@ -12,9 +12,10 @@ from html import unescape
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr
 
-from flask import current_app, g, request
+from flask import g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..core.config import setting
 from ..core.errors import Unauthorized
 from ..core.extensions import db
 from ..core.http import accepts
@@ -40,7 +41,7 @@ _BREAK = re.compile(r'<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>', re.I)
 def read_form():
     """Parse the post once per request, size-limited for attachments."""
     if 'support.mailgun_form' not in request.environ:
-        request.max_content_length = current_app.config.get('SUPPORT_EMAIL_MAX_BYTES', 30 * 1024 * 1024)
+        request.max_content_length = setting('SUPPORT_EMAIL_MAX_BYTES', 30 * 1024 * 1024)
         try:
             body = request.get_data(cache=True)
         except RequestEntityTooLarge:
@@ -62,7 +63,7 @@ def verify_mailgun() -> ChannelConfig:
     if not timestamp.isdigit() or len(timestamp) > 12 or not same(expected, signature):
         raise Unauthorized(_('The signature does not match the signing key of this address.'),
                            code='signature_invalid')
-    tolerance = current_app.config.get('SUPPORT_MAILGUN_TOLERANCE', 300)
+    tolerance = setting('SUPPORT_MAILGUN_TOLERANCE', 300)
     if abs(time.time() - int(timestamp)) > tolerance:
         raise Unauthorized(_('The timestamp is more than {seconds} seconds away from our clock.').format(
             seconds=tolerance), code='timestamp_out_of_window')

@@ -11,8 +11,9 @@ import hashlib
 import hmac
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 
+from ..core.config import setting
 from ..core.errors import ApiError, Unauthorized, ValidationFailed
 from ..core.extensions import db
 from ..core.http import accepts
@@ -41,7 +42,7 @@ def twilio_signature(auth_token: str, url: str, params) -> str:
 def signed_urls(config: ChannelConfig) -> list[str]:
     """The URL Twilio signed: the configured public one, else what we were asked;
     with and without the default port, as Twilio's own validator tries."""
-    base = current_app.config.get('SUPPORT_PUBLIC_URL')
+    base = setting('SUPPORT_PUBLIC_URL')
     if config.public_url:
         url = config.public_url
     elif base:

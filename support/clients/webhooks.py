@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 import requests
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from ..core import retry
+from ..core.config import setting as core_setting
 from ..core.transactions import after_commit
 from ..core.clock import utcnow
 from ..core.errors import Conflict, NotFound, ValidationFailed
@@ -44,19 +44,8 @@ USER_AGENT = 'support-callbacks/1'
 
 
 def setting(name: str):
-    """An outbound setting: app config, else the environment, else the default."""
-    import os
-    value = current_app.config.get(name)
-    if value is None:
-        value = os.environ.get(name)
-    if value is None:
-        return DEFAULTS.get(name)
-    default = DEFAULTS.get(name)
-    if isinstance(default, bool) and isinstance(value, str):
-        return value.lower() in ('1', 'true', 'yes', 'on')
-    if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, str):
-        return int(value)
-    return value
+    """An outbound setting: app config, else the environment, else the default in ``DEFAULTS``."""
+    return core_setting(name, DEFAULTS.get(name))
 
 
 # --- where we may send ------------------------------------------------------------

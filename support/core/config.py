@@ -67,3 +67,31 @@ def _running_async_mode() -> str:
     except ImportError:
         pass
     return 'threading'
+
+
+def setting(name: str, default=None):
+    """An area's knob: the Flask config, else the ``SUPPORT_*`` environment variable, else ``default``.
+
+    Text from the environment takes the type of ``default``: ``1/true/yes/on`` for a bool,
+    a comma-separated list for a list or tuple, ``key=number,...`` for a dict.
+    """
+    from flask import current_app, has_app_context
+    value = current_app.config.get(name) if has_app_context() else None
+    if value is None:
+        value = os.environ.get(name)
+    if value is None:
+        return default
+    if isinstance(value, str) and default is not None and not isinstance(default, str):
+        return _like(value, default)
+    return value
+
+
+def _like(raw: str, default):
+    if isinstance(default, bool):
+        return raw.strip().lower() in ('1', 'true', 'yes', 'on')
+    if isinstance(default, (list, tuple)):
+        return type(default)(part.strip() for part in raw.split(',') if part.strip())
+    if isinstance(default, dict):
+        pairs = (part.split('=', 1) for part in raw.split(',') if '=' in part)
+        return {key.strip(): int(number) for key, number in pairs}
+    return type(default)(raw)

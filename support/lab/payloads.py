@@ -1,17 +1,15 @@
 """Small, stable dictionaries for live events and snapshots, and times shown in a site's zone."""
 from babel.dates import format_datetime as babel_datetime, format_time as babel_time, get_timezone
-from flask import current_app, has_app_context
 from flask_babel import force_locale, get_locale
 
 from ..core.clock import utcnow
+from ..core.config import setting as core_setting
 from ..core.i18n import SUPPORTED_LOCALES
 
 
 def setting(name: str, default: int) -> int:
-    """A lab setting from the app config (``SUPPORT_LAB_*``), falling back to the environment."""
-    import os
-    value = current_app.config.get(name) if has_app_context() else None
-    return int(value if value is not None else os.environ.get(name, default))
+    """A lab setting (``SUPPORT_LAB_*``): app config, else the environment, else ``default``."""
+    return int(core_setting(name, default))
 
 
 def site_time(moment, site) -> str:

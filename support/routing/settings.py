@@ -1,21 +1,15 @@
 """Routing knobs: Flask config first, then the ``SUPPORT_*`` environment, then defaults."""
-import os
 from datetime import timedelta
 
 from flask import current_app
+
+from ..core.config import setting
 
 DEFAULT_OFFER_TIMEOUTS = {'chat': 30, 'social': 60, 'sms': 60, 'whatsapp': 60, 'phone': 20}
 
 
 def _setting(name: str, default):
-    value = current_app.config.get(name)
-    if value is None:
-        value = os.environ.get(name)
-    if value is None:
-        return default
-    if isinstance(default, bool) and isinstance(value, str):
-        return value.strip().lower() in ('1', 'true', 'yes', 'on')
-    return type(default)(value) if not isinstance(default, dict) else value
+    return setting(name, default)
 
 
 def offer_timeout(channel: str) -> timedelta:
