@@ -2,6 +2,7 @@
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
+from .extensions import db
 from .i18n import _, _l
 
 # i18n: generic messages for HTTP statuses, shown when nothing more specific is known
@@ -61,7 +62,7 @@ def error_response(status: int, code=None, message=None, fields=None, headers=No
                                                         else STATUS_MESSAGES[400])
     body = {'error': {'code': code or default_code,
                       'message': str(message or default_message),
-                      'fields': _translate_fields(fields or {})}}
+                      'fields': _field_messages(fields or {})}}
     response = jsonify(body)
     response.status_code = status
     for name, value in (headers or {}).items():
@@ -69,23 +70,19 @@ def error_response(status: int, code=None, message=None, fields=None, headers=No
     return response
 
 
-def _translate_fields(fields):
-    """Each field maps to a list of messages (lazy strings resolved now); nested dicts keep their shape."""
-    if isinstance(fields, dict):
-        return {str(k): _field_messages(v) for k, v in fields.items()}
-    return _field_messages(fields)
-
-
 def _field_messages(value):
+    """Field errors as lists of resolved strings (they are lazy); nested schemas keep their shape."""
     if isinstance(value, dict):
-        return {str(k): _field_messages(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        flat = []
-        for item in value:
-            flat.extend(_field_messages(item) if isinstance(item, (list, tuple)) else
-                        [_field_messages(item)] if isinstance(item, dict) else [str(item)])
-        return flat
-    return [str(value)]
+        return {str(key): _field_messages(item) for key, item in value.items()}
+    if not isinstance(value, (list, tuple)):
+        return [str(value)]
+    flat = []
+    for item in value:
+        if isinstance(item, dict):
+            flat.append(_field_messages(item))
+        else:
+            flat.extend(_field_messages(item))
+    return flat
 
 
 def _from_http_exception(exc: HTTPException):
@@ -109,7 +106,6 @@ def _from_http_exception(exc: HTTPException):
 
 def _discard_changes():
     """A failed request writes nothing: drop whatever it added to the session."""
-    from .extensions import db
     db.session.rollback()
 
 
