@@ -4,21 +4,12 @@ from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
 from ..agents.models import Role
-from ..core.errors import NotFound
 from ..core.extensions import db
-from ..core.i18n import _
 from .models import Client
-from .operations import add_key, create_client, revoke_key
+from .operations import add_key, create_client, get_client, revoke_key
 from .schemas import ClientCreateSchema, ClientCreatedSchema, ClientOutSchema, KeyOutSchema, NewKeySchema
 
 blp = Blueprint('clients', __name__, url_prefix='/api/v1/clients', description='Clients and their keys (admins)')
-
-
-def _client(slug: str) -> Client:
-    client = db.session.scalar(sa.select(Client).filter_by(slug=slug))
-    if client is None:
-        raise NotFound(_('No such client.'))
-    return client
 
 
 def _fields(obj, schema) -> dict:
@@ -50,7 +41,7 @@ def post_client(data):
 @blp.response(201, NewKeySchema)
 def post_key(slug):
     """Add a second key to rotate without downtime (at most two are active)."""
-    key, secret = add_key(_client(slug))
+    key, secret = add_key(get_client(slug))
     db.session.commit()
     return {**_fields(key, KeyOutSchema), 'secret': secret}
 
@@ -60,6 +51,6 @@ def post_key(slug):
 @blp.response(200, KeyOutSchema)
 def delete_key(slug, key_id):
     """Revoke a key: requests signed with it are refused from now on."""
-    key = revoke_key(_client(slug), key_id)
+    key = revoke_key(get_client(slug), key_id)
     db.session.commit()
     return key

@@ -54,6 +54,14 @@ def _new_key(client: Client) -> tuple[ClientKey, str]:
     return key, secret
 
 
+def get_client(slug: str) -> Client:
+    """The client with this slug, or 404."""
+    client = db.session.scalar(sa.select(Client).filter_by(slug=slug))
+    if client is None:
+        raise NotFound(_('No such client.'))
+    return client
+
+
 def find_active_key(key_id: str) -> ClientKey | None:
     return db.session.scalar(
         sa.select(ClientKey).join(Client).options(contains_eager(ClientKey.client))

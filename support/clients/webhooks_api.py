@@ -1,17 +1,14 @@
 """Webhook subscriptions and deliveries: admins under ``/clients/<slug>/webhooks``, and the
 client's own system (signed requests) under ``/intake/webhooks``. Both share the views below."""
-import sqlalchemy as sa
 from flask import g
 from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
 from ..agents.models import Role
-from ..core.errors import NotFound
 from ..core.extensions import db
-from ..core.i18n import _
 from . import webhooks
 from .auth import signed_client
-from .models import Client
+from .operations import get_client
 from .webhook_schemas import (DeliveryDetailSchema, DeliveryListArgs, DeliveryPageSchema, SubscriptionCreateSchema,
                               SubscriptionSchema, SubscriptionUpdateSchema)
 
@@ -25,13 +22,6 @@ client_blp = Blueprint('client_webhooks', __name__, url_prefix='/api/v1/intake/w
 def _send_job():
     from ..outbound.tasks import deliver_webhook  # the job lives with the other outbound jobs
     return deliver_webhook
-
-
-def _client(slug: str) -> Client:
-    client = db.session.scalar(sa.select(Client).filter_by(slug=slug))
-    if client is None:
-        raise NotFound(_('No such client.'))
-    return client
 
 
 # --- the shared views -----------------------------------------------------------------
@@ -76,7 +66,7 @@ def _redeliver(client, delivery_id):
 @admin_blp.response(200, SubscriptionSchema(many=True))
 def admin_list(slug):
     """The client's subscriptions."""
-    return _list(_client(slug))
+    return _list(get_client(slug))
 
 
 @admin_blp.route('', methods=['POST'])
@@ -85,7 +75,7 @@ def admin_list(slug):
 @admin_blp.response(201, SubscriptionSchema)
 def admin_create(data, slug):
     """Subscribe a URL to events; deliveries are signed with the client's newest active key."""
-    return _create(_client(slug), data)
+    return _create(get_client(slug), data)
 
 
 @admin_blp.route('/<int:subscription_id>', methods=['GET'])
@@ -93,7 +83,7 @@ def admin_create(data, slug):
 @admin_blp.response(200, SubscriptionSchema)
 def admin_get(slug, subscription_id):
     """One subscription."""
-    return webhooks.get_subscription(_client(slug), subscription_id)
+    return webhooks.get_subscription(get_client(slug), subscription_id)
 
 
 @admin_blp.route('/<int:subscription_id>', methods=['PATCH'])
@@ -102,7 +92,7 @@ def admin_get(slug, subscription_id):
 @admin_blp.response(200, SubscriptionSchema)
 def admin_update(data, slug, subscription_id):
     """Change the URL, the events, or pause it (``active: false``)."""
-    return _update(_client(slug), subscription_id, data)
+    return _update(get_client(slug), subscription_id, data)
 
 
 @admin_blp.route('/<int:subscription_id>', methods=['DELETE'])
@@ -110,7 +100,7 @@ def admin_update(data, slug, subscription_id):
 @admin_blp.response(204)
 def admin_delete(slug, subscription_id):
     """Remove a subscription with its delivery log."""
-    _delete(_client(slug), subscription_id)
+    _delete(get_client(slug), subscription_id)
 
 
 @admin_blp.route('/deliveries', methods=['GET'])
@@ -119,7 +109,7 @@ def admin_delete(slug, subscription_id):
 @admin_blp.response(200, DeliveryPageSchema)
 def admin_deliveries(args, slug):
     """Deliveries, newest first; filter by status, event or subscription."""
-    return _deliveries(_client(slug), args)
+    return _deliveries(get_client(slug), args)
 
 
 @admin_blp.route('/deliveries/<delivery_id>', methods=['GET'])
@@ -127,7 +117,7 @@ def admin_deliveries(args, slug):
 @admin_blp.response(200, DeliveryDetailSchema)
 def admin_delivery(slug, delivery_id):
     """One delivery with its payload and every attempt (status code, error, duration)."""
-    return webhooks.get_delivery(_client(slug), delivery_id)
+    return webhooks.get_delivery(get_client(slug), delivery_id)
 
 
 @admin_blp.route('/deliveries/<delivery_id>/redeliver', methods=['POST'])
@@ -135,7 +125,7 @@ def admin_delivery(slug, delivery_id):
 @admin_blp.response(202, DeliveryDetailSchema)
 def admin_redeliver(slug, delivery_id):
     """Send again: a waiting delivery is tried now; a finished one is sent as a new delivery."""
-    return _redeliver(_client(slug), delivery_id)
+    return _redeliver(get_client(slug), delivery_id)
 
 
 # --- the client system itself (signed requests) -----------------------------------------
