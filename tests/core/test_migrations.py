@@ -15,13 +15,14 @@ from ..conftest import PG_URL, app_config
 def _scratch_urls(tmp_path):
     urls = [('sqlite', 'sqlite:///' + os.path.join(tmp_path, 'migrated.sqlite'))]
     if PG_URL:
+        scratch = PG_URL.rsplit('/', 1)[1] + '_migrations'  # beside the test database: suites side by side never meet
         admin = sa.create_engine(PG_URL.replace('postgresql://', 'postgresql+psycopg://'),
                                  isolation_level='AUTOCOMMIT')
         with admin.connect() as conn:
-            conn.execute(sa.text('DROP DATABASE IF EXISTS support_migrations_test WITH (FORCE)'))
-            conn.execute(sa.text('CREATE DATABASE support_migrations_test'))
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
         admin.dispose()
-        urls.append(('postgresql', PG_URL.rsplit('/', 1)[0] + '/support_migrations_test'))
+        urls.append(('postgresql', PG_URL.rsplit('/', 1)[0] + '/' + scratch))
     return urls
 
 

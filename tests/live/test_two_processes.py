@@ -5,6 +5,7 @@ Skipped unless SUPPORT_TEST_DATABASE_URL and SUPPORT_TEST_REDIS_URL are set. Use
 database named after the test database with ``_procs`` appended.
 """
 import json
+import os
 import random
 import threading
 import time
@@ -60,7 +61,8 @@ def world():
 def _env(url):
     return {'SUPPORT_DATABASE_URL': url, 'SUPPORT_REDIS_URL': REDIS_URL, 'SUPPORT_SECRET_KEY': SECRET,
             'SUPPORT_JOBS': 'memory', 'SUPPORT_INTAKE_RATE_LIMIT': '1000000/minute',
-            'SUPPORT_INSTANCE_PATH': '/tmp/support-two-processes', 'SUPPORT_QUEUE_UPDATE_INTERVAL': '0.5'}
+            'SUPPORT_INSTANCE_PATH': os.path.join(os.environ['SUPPORT_INSTANCE_PATH'], 'two-processes'),
+            'SUPPORT_QUEUE_UPDATE_INTERVAL': '0.5'}
 
 
 def _post_ticket(session, base, data, n):
@@ -77,7 +79,7 @@ def _post_ticket(session, base, data, n):
 
 def test_event_crosses_processes_and_storm_keeps_invariants(world):
     app, url, data = world
-    log = '/tmp/support-two-processes.log'
+    log = os.path.join(os.environ['SUPPORT_INSTANCE_PATH'], 'two-processes.log')
     with GunicornServer(_env(url), log_path=log) as a, GunicornServer(_env(url), log_path=log) as b:
         supervisor = EventLog(b.url, data['boss']).connect()
         try:
