@@ -12,11 +12,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.config['SQLALCHEMY_DATABASE_URI'] = normalise_url(app.config['SQLALCHEMY_DATABASE_URI'])
     app.config.setdefault('SQLALCHEMY_ENGINE_OPTIONS', engine_options(app.config['SQLALCHEMY_DATABASE_URI']))
+    from .core import json_limits
+    json_limits.install(app)
     app.json.sort_keys = False
     app.config['BABEL_TRANSLATION_DIRECTORIES'] = os.path.join(os.path.dirname(app.root_path), 'translations')
 
-    from .core.http import BoundedInt
+    from .core.http import BigId, BoundedInt
     app.url_map.converters['int'] = BoundedInt
+    app.url_map.converters['big'] = BigId
     _init_extensions(app)
     _register_api(app)
     from .core.http import register_request_guards

@@ -28,7 +28,7 @@ for adapter in (email, meta, twilio, chat, phone):
     adapter.register(webhooks_blp)
 
 
-@webhooks_blp.route('/attachments/<int:attachment_id>', methods=['GET'])
+@webhooks_blp.route('/attachments/<big:attachment_id>', methods=['GET'])
 @require_role(Role.agent)
 @webhooks_blp.response(200, {'type': 'string', 'format': 'binary'}, content_type='application/octet-stream')
 def download_attachment(attachment_id):

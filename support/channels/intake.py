@@ -86,7 +86,7 @@ def create_ticket(inbound: InboundTicket):
     return ticket, 201 if created else 200
 
 
-@blp.route('/tickets/<int:ticket_id>', methods=['GET'])
+@blp.route('/tickets/<big:ticket_id>', methods=['GET'])
 @signed_client
 @blp.response(200, TicketDetailSchema)
 def read_ticket(ticket_id):

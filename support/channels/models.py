@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, backref, deferred, mapped_column, relationshi
 from ..agents.models import Agent
 from ..clients.models import Client
 from ..core.clock import utcnow
-from ..core.db import Base, enum_type
+from ..core.db import Base, BigId, big_pk, enum_type
 from ..tickets.models import Message, Ticket
 
 
@@ -78,12 +78,12 @@ class InboundDelivery(Base):
     __tablename__ = 'inbound_deliveries'
     __table_args__ = (sa.UniqueConstraint('client_id', 'namespace', 'external_id'),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = big_pk()
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
     namespace: Mapped[str] = mapped_column(sa.String(16))   # email, meta, twilio, chat, phone
     external_id: Mapped[str] = mapped_column(sa.String(255))
-    ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
-    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey('messages.id', ondelete='CASCADE'), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    message_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('messages.id', ondelete='CASCADE'), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -93,7 +93,7 @@ class WebhookNonce(Base):
     __tablename__ = 'webhook_nonces'
     __table_args__ = (sa.UniqueConstraint('provider', 'value'),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = big_pk()
     provider: Mapped[str] = mapped_column(sa.String(16))
     value: Mapped[str] = mapped_column(sa.String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -109,10 +109,10 @@ class ConversationThread(Base):
     __tablename__ = 'conversation_threads'
     __table_args__ = (sa.UniqueConstraint('client_id', 'key'),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = big_pk()
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
     key: Mapped[str] = mapped_column(sa.String(255))
-    ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey('tickets.id', ondelete='SET NULL'))
+    ticket_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='SET NULL'))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket | None] = relationship()
@@ -123,8 +123,8 @@ class Attachment(Base):
 
     __tablename__ = 'attachments'
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    message_id: Mapped[int] = mapped_column(sa.ForeignKey('messages.id', ondelete='CASCADE'), index=True)
+    id: Mapped[int] = big_pk()
+    message_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('messages.id', ondelete='CASCADE'), index=True)
     filename: Mapped[str] = mapped_column(sa.String(255))
     content_type: Mapped[str] = mapped_column(sa.String(100))
     size: Mapped[int]
@@ -147,11 +147,11 @@ class Call(Base):
     __tablename__ = 'calls'
     __table_args__ = (sa.UniqueConstraint('client_id', 'call_id'),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = big_pk()
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
     call_id: Mapped[str] = mapped_column(sa.String(128))
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
-    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey('messages.id', ondelete='SET NULL'))
+    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    message_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('messages.id', ondelete='SET NULL'))
     from_number: Mapped[str] = mapped_column(sa.String(32))
     to_number: Mapped[str | None] = mapped_column(sa.String(32))
     status: Mapped[CallStatus] = mapped_column(enum_type(CallStatus))

@@ -1,8 +1,8 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..core.i18n import _l
-from ..core.schemas import Schema, Text, choice, email
-from ..tickets.models import LANGUAGES
+from ..core.schemas import Id, Schema, Text, choice, email
+from ..tickets.models import LANGUAGES, Ticket
 from .models import CallStatus, Provider
 
 EXTERNAL_ID = Text(required=True, min_length=1, max_length=128)
@@ -93,7 +93,7 @@ class ChatMessageSchema(Schema):
 
 
 class AgentRefInSchema(Schema):
-    id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    id = Id()
     email = email()
     name = Text(max_length=120)
 
@@ -139,7 +139,7 @@ class CallLogSchema(Schema):
 
 
 class CallListArgs(Schema):
-    ticket = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    ticket = Id(Ticket.id, required=True)
 
 
 class CallEventResultSchema(InboundReceiptSchema):

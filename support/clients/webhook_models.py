@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base, enum_type
+from ..core.db import Base, BigId, big_pk, enum_type
 from .models import Client
 
 
@@ -49,7 +49,7 @@ class WebhookDelivery(Base):
         sa.Index('ix_webhook_deliveries_client_created', 'client_id', 'id'),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = big_pk()
     public_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
     subscription_id: Mapped[int] = mapped_column(sa.ForeignKey('webhook_subscriptions.id', ondelete='CASCADE'),
@@ -62,7 +62,7 @@ class WebhookDelivery(Base):
     next_attempt_at: Mapped[datetime | None]
     last_status_code: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
-    redelivery_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey('webhook_deliveries.id', ondelete='SET NULL'))
+    redelivery_of_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('webhook_deliveries.id', ondelete='SET NULL'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
 
@@ -77,8 +77,8 @@ class WebhookAttempt(Base):
 
     __tablename__ = 'webhook_attempts'
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    delivery_id: Mapped[int] = mapped_column(sa.ForeignKey('webhook_deliveries.id', ondelete='CASCADE'), index=True)
+    id: Mapped[int] = big_pk()
+    delivery_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('webhook_deliveries.id', ondelete='CASCADE'), index=True)
     number: Mapped[int]
     started_at: Mapped[datetime]
     duration_ms: Mapped[int]

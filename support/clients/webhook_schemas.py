@@ -1,12 +1,11 @@
 from marshmallow import fields, validate
 
 from ..core.i18n import _l
-from ..core.schemas import Schema, Text, choice
-from .webhook_models import DeliveryStatus, WebhookEvent
+from ..core.schemas import RANGE, Id, Schema, Text, choice
+from .webhook_models import DeliveryStatus, WebhookDelivery, WebhookEvent
 
 URL = fields.String(required=True, validate=[validate.Length(min=1, max=2000),
                                              validate.URL(schemes={'http', 'https'}, require_tld=False)])
-RANGE = _l('Must be between {min} and {max}.')
 EVENTS = fields.List(choice(WebhookEvent), required=True,
                      validate=validate.Length(min=1, max=len(WebhookEvent),
                                               error=_l('Choose at least one event.')))
@@ -71,9 +70,8 @@ class DeliveryDetailSchema(DeliverySchema):
 class DeliveryListArgs(Schema):
     status = choice(DeliveryStatus)
     event = choice(WebhookEvent)
-    subscription_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1, error=RANGE))
-    before = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1, error=RANGE),
-                            metadata={'description': 'the `cursor` of the previous page'})
+    subscription_id = Id()
+    before = Id(WebhookDelivery.id, metadata={'description': 'the `cursor` of the previous page'})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error=RANGE))
 
 

@@ -164,8 +164,7 @@ def _events(events: list[str]) -> list[str]:
 
 
 def get_subscription(client: Client, subscription_id: int) -> WebhookSubscription:
-    in_range = 0 < subscription_id < 2 ** 31  # a path may hold any integer; the column holds 32 bits
-    subscription = db.session.get(WebhookSubscription, subscription_id) if in_range else None
+    subscription = db.session.get(WebhookSubscription, subscription_id)
     if subscription is None or subscription.client_id != client.id:
         raise NotFound(_('No such webhook subscription.'))
     return subscription

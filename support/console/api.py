@@ -64,7 +64,7 @@ def my_tickets():
     return {'items': ops.my_tickets(g.current_agent)}
 
 
-@console_blp.route('/tickets/<int:ticket_id>/read', methods=['PUT'])
+@console_blp.route('/tickets/<big:ticket_id>/read', methods=['PUT'])
 @require_role(Role.agent)
 @console_blp.response(204)
 def put_read(ticket_id):

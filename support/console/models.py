@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clients.models import Client
 from ..core.clock import utcnow
-from ..core.db import Base
+from ..core.db import Base, BigId
 
 
 class CannedAnswer(Base):
@@ -33,6 +33,6 @@ class TicketRead(Base):
     __tablename__ = 'ticket_reads'
 
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey('agents.id', ondelete='CASCADE'), primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), primary_key=True,
+    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'), primary_key=True,
                                            index=True)
     read_at: Mapped[datetime] = mapped_column(default=utcnow)

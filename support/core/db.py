@@ -43,8 +43,28 @@ def enum_type(cls, length: int = 16) -> sa.Enum:
     return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
+INT_MAX = 2 ** 31 - 1
+BIGINT_MAX = 2 ** 63 - 1
+
+# Ids of what grows without bound (tickets, messages, events, deliveries, audit entries) and the
+# columns that refer to them: bigint on PostgreSQL; on SQLite an INTEGER, which is 64-bit there
+# and must stay exactly "INTEGER PRIMARY KEY" to be the rowid. New models write
+# ``id: Mapped[int] = big_pk()`` and ``mapped_column(BigId, sa.ForeignKey('tickets.id'))``.
+BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+
+
 def pk() -> Mapped[int]:
     return mapped_column(sa.Integer, primary_key=True)
+
+
+def big_pk() -> Mapped[int]:
+    """A primary key that may pass 2**31 (use it for every table that grows with traffic)."""
+    return mapped_column(BigId, primary_key=True)
+
+
+def column_max(column) -> int:
+    """The largest value an integer column holds on every backend we run on."""
+    return BIGINT_MAX if isinstance(column.type, sa.BigInteger) else INT_MAX
 
 
 @event.listens_for(Engine, 'connect')

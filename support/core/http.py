@@ -1,21 +1,32 @@
-"""Request guards every API route gets: JSON bodies only, CSRF errors in our shape."""
+"""Request guards every API route gets: JSON bodies only (within limits), CSRF errors in our shape."""
 from flask import g, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
+from .db import BIGINT_MAX, INT_MAX
 from .errors import error_response
 from .i18n import _
 
 WRITE_METHODS = frozenset({'POST', 'PUT', 'PATCH'})
-MAX_ID = 2 ** 31 - 1
 
 
 class BoundedInt(IntegerConverter):
-    """``<int:...>`` in our URLs stops at the database's integer range: a larger id is a 404, not a 500."""
+    """``<int:...>`` in our URLs stops at the integer column's range: a larger id is a 404, not a 500.
+
+    (PostgreSQL casts the parameter to the column's type, so 2**31 fails there before any row is read.)
+    """
+
+    maximum = INT_MAX
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault('max', MAX_ID)
+        kwargs.setdefault('max', self.maximum)
         super().__init__(url_map, *args, **kwargs)
+
+
+class BigId(BoundedInt):
+    """``<big:...>`` for ids of big tables (``core.db.big_pk``: tickets, messages, offers...)."""
+
+    maximum = BIGINT_MAX
 
 
 def register_request_guards(app):
@@ -37,6 +48,8 @@ def register_request_guards(app):
             return None
         if request.mimetype not in accepted:
             return error_response(415)
+        if request.is_json:
+            request.get_json()  # parsed once, within the depth and number limits (core.json_limits)
         return None
 
     @app.errorhandler(CSRFError)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import utcnow
-from .db import Base
+from .db import Base, BigId, big_pk
 from .errors import Conflict
 from .i18n import _
 
@@ -22,11 +22,11 @@ class IdempotencyKey(Base):
     __tablename__ = 'idempotency_keys'
     __table_args__ = (sa.UniqueConstraint('scope', 'key'),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = big_pk()
     scope: Mapped[str] = mapped_column(sa.String(64))
     key: Mapped[str] = mapped_column(sa.String(255))
     request_hash: Mapped[str] = mapped_column(sa.String(64))
-    resource_id: Mapped[int | None]
+    resource_id: Mapped[int | None] = mapped_column(BigId)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

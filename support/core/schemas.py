@@ -7,7 +7,10 @@ import re
 
 from marshmallow import RAISE, Schema as _Schema, ValidationError, fields, pre_load, validate
 
+from .db import INT_MAX, column_max
 from .i18n import _l
+
+RANGE = _l('Must be between {min} and {max}.')
 
 _FIELD_MESSAGES = {
     fields.Field: {'required': _l('Missing data for required field.'),
@@ -58,6 +61,9 @@ class Schema(_Schema):
         unknown = RAISE
         ordered = True
 
+    def on_bind_field(self, field_name, field_obj):
+        _bound_integers(field_obj)
+
     @pre_load
     def _refuse_nul(self, data, **kwargs):
         if hasattr(data, 'items'):
@@ -66,6 +72,45 @@ class Schema(_Schema):
             if found:
                 raise ValidationError(found)
         return data
+
+
+class _FitsIntegerColumn(validate.Validator):
+    """The default bound of every integer field: what a 32-bit column holds.
+
+    Not a ``Range``, so the document keeps describing the field as it was declared (response
+    schemas share field classes with request schemas).
+    """
+
+    error = RANGE
+
+    def __call__(self, value):
+        if not -INT_MAX - 1 <= value <= INT_MAX:
+            raise ValidationError(self.error.format(min=-INT_MAX - 1, max=INT_MAX))
+        return value
+
+
+def _bound_integers(field) -> None:
+    """Every integer a schema loads fits a database integer column unless the field says otherwise.
+
+    (Python integers have no limit; SQLite and PostgreSQL do, and would fail deep in a query.)
+    """
+    for inner in (field, getattr(field, 'inner', None), getattr(field, 'value_field', None)):
+        if (isinstance(inner, fields.Integer) and not inner.dump_only
+                and not any(isinstance(v, validate.Range) for v in inner.validators)):
+            inner.validators.append(_FitsIntegerColumn())
+
+
+class Id(fields.Integer):
+    """An id in a body or a query string, bounded to the range of the column it names.
+
+    ``Id(Ticket.id)`` takes 1 .. 2**63-1 (a big id), ``Id(Agent.id)`` 1 .. 2**31-1, so a
+    number past the column is a 422 with a message, never a database error.
+    """
+
+    def __init__(self, column=None, **kwargs):
+        maximum = column_max(column) if column is not None else INT_MAX
+        validators = [*(kwargs.pop('validate', None) or []), validate.Range(min=1, max=maximum, error=RANGE)]
+        super().__init__(validate=validators, **kwargs)
 
 
 def _holds_nul(value) -> bool:

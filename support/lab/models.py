@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..agents.models import Agent
 from ..clients.models import Client
 from ..core.clock import utcnow
-from ..core.db import Base, enum_type
+from ..core.db import Base, BigId, enum_type
 from ..core.i18n import _l
 from ..sites.models import Site
 from ..tickets.models import Ticket
@@ -131,7 +131,7 @@ class Checkout(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey('lab_units.id'))
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey('agents.id'))
-    ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey('tickets.id', ondelete='SET NULL'))
+    ticket_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='SET NULL'))
     checked_out_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]
     condition_out: Mapped[Condition] = mapped_column(enum_type(Condition))
@@ -166,7 +166,7 @@ class Hold(Base):
     model_id: Mapped[int] = mapped_column(sa.ForeignKey('lab_models.id'))
     site_id: Mapped[int] = mapped_column(sa.ForeignKey('sites.id'))
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey('agents.id'))
-    ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey('tickets.id', ondelete='SET NULL'))
+    ticket_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='SET NULL'))
     status: Mapped[HoldStatus] = mapped_column(enum_type(HoldStatus), default=HoldStatus.waiting)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey('lab_units.id'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -209,7 +209,7 @@ class Reminder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey('agents.id'), index=True)
     checkout_id: Mapped[int] = mapped_column(sa.ForeignKey('lab_checkouts.id', ondelete='CASCADE'), index=True)
-    ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey('tickets.id', ondelete='SET NULL'))
+    ticket_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='SET NULL'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
 

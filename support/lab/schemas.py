@@ -4,7 +4,8 @@ from datetime import timedelta, timezone
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..core.i18n import _l
-from ..core.schemas import Schema, Text, choice
+from ..core.schemas import Id, Schema, Text, choice
+from ..tickets.models import Ticket
 from .models import Category, Condition, HoldStatus, UnitStatus
 from .operations import line_position
 
@@ -90,8 +91,8 @@ class UnitSchema(Schema):
     id = fields.Integer(dump_only=True)
     asset_tag = asset_tag_field(required=True)
     serial = Text(allow_none=True, max_length=120)
-    model_id = fields.Integer(required=True, load_only=True)
-    site_id = fields.Integer(required=True)
+    model_id = Id(required=True, load_only=True)
+    site_id = Id(required=True)
     shelf = Text(allow_none=True, max_length=120)
     condition = EnumValue(Condition, load_default=Condition.good.value)
     status = EnumValue(UnitStatus, dump_only=True)
@@ -105,8 +106,8 @@ class UnitSchema(Schema):
 
 class UnitUpdateSchema(Schema):
     serial = Text(allow_none=True, max_length=120)
-    model_id = fields.Integer()
-    site_id = fields.Integer()
+    model_id = Id()
+    site_id = Id()
     shelf = Text(allow_none=True, max_length=120)
     condition = choice(Condition)
     status = choice([UnitStatus.available, UnitStatus.maintenance, UnitStatus.retired])
@@ -125,11 +126,11 @@ class UnitDetailSchema(UnitSchema):
 class UnitSearchArgs(Schema):
     q = Text(max_length=120, metadata={'description': 'asset tag (exact match first), serial, model or product'})
     model = Text(max_length=120)
-    model_id = fields.Integer()
+    model_id = Id()
     category = choice(Category)
     product = Text(max_length=60)
     client = Text(max_length=64, metadata={'description': 'client slug'})
-    site_id = fields.Integer()
+    site_id = Id()
     status = fields.List(choice(UnitStatus))
     asset_tag = Text(max_length=64)
     serial = Text(max_length=120)
@@ -138,7 +139,7 @@ class UnitSearchArgs(Schema):
 
 
 class CheckoutRequestSchema(Schema):
-    ticket_id = fields.Integer(allow_none=True)
+    ticket_id = Id(Ticket.id, allow_none=True)
     due_at = _when(allow_none=True, metadata={'description': 'default: now + SUPPORT_LAB_CHECKOUT_MINUTES'})
     notes = Text(allow_none=True, max_length=2000, multiline=True)
 
@@ -178,20 +179,20 @@ def _due_label(checkout) -> str:
 
 
 class CheckoutListArgs(Schema):
-    unit_id = fields.Integer()
-    agent_id = fields.Integer()
-    ticket_id = fields.Integer()
+    unit_id = Id()
+    agent_id = Id()
+    ticket_id = Id(Ticket.id)
     open = fields.Boolean()
     limit = _limit()
     offset = _offset()
 
 
 class OverdueArgs(Schema):
-    site_id = fields.Integer()
+    site_id = Id()
 
 
 class SuggestionArgs(Schema):
-    ticket_id = fields.Integer(required=True)
+    ticket_id = Id(Ticket.id, required=True)
 
 
 class SuggestionSchema(Schema):
@@ -202,8 +203,8 @@ class SuggestionSchema(Schema):
 
 
 class HoldRequestSchema(Schema):
-    model_id = fields.Integer(required=True)
-    ticket_id = fields.Integer(allow_none=True)
+    model_id = Id(required=True)
+    ticket_id = Id(Ticket.id, allow_none=True)
 
 
 class HoldSchema(Schema):
@@ -220,13 +221,13 @@ class HoldSchema(Schema):
 
 
 class HoldListArgs(Schema):
-    site_id = fields.Integer()
-    model_id = fields.Integer()
+    site_id = Id()
+    model_id = Id()
     all = fields.Boolean(metadata={'description': 'include closed holds'})
 
 
 class ReservationRequestSchema(Schema):
-    unit_id = fields.Integer(required=True)
+    unit_id = Id(required=True)
     starts_at = _when(required=True)
     ends_at = _when(required=True)
     purpose = Text(required=True, min_length=1, max_length=200)
@@ -251,9 +252,9 @@ class ReservationSchema(Schema):
 
 
 class ReservationListArgs(Schema):
-    unit_id = fields.Integer()
-    site_id = fields.Integer()
-    agent_id = fields.Integer()
+    unit_id = Id()
+    site_id = Id()
+    agent_id = Id()
     past = fields.Boolean(metadata={'description': 'include reservations that ended'})
 
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base, enum_type
+from ..core.db import Base, BigId, big_pk, enum_type
 from ..tickets.models import Channel, Message
 
 
@@ -84,9 +84,9 @@ class OutboxItem(Base):
     __tablename__ = 'outbox'
     __table_args__ = (sa.Index('ix_outbox_due', 'status', 'next_attempt_at'),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    message_id: Mapped[int] = mapped_column(sa.ForeignKey('messages.id', ondelete='CASCADE'), unique=True)
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    id: Mapped[int] = big_pk()
+    message_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('messages.id', ondelete='CASCADE'), unique=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
     kind: Mapped[OutboxKind] = mapped_column(enum_type(OutboxKind))
     transport: Mapped[Transport] = mapped_column(enum_type(Transport))

@@ -16,7 +16,7 @@ from ..tickets.operations import Actor, add_agent_message
 from ..tickets.queries import get_visible_ticket
 from . import operations, receivers, tasks, views  # noqa: F401  (signal receivers; jobs for the worker)
 from .models import Queue
-from .schemas import (MAX_ID, AgentEntrySchema, AwayReasonCreatedSchema, AwayReasonOutSchema, AwayReasonSchema,
+from .schemas import (AgentEntrySchema, AwayReasonCreatedSchema, AwayReasonOutSchema, AwayReasonSchema,
                       MeSchema, OfferSchema, OkSchema, PresenceEntrySchema, PresenceSchema, QueueCreateSchema,
                       QueueEntrySchema, ReassignSchema, SkillsSchema, TransferSchema)
 
@@ -92,7 +92,7 @@ def list_agents():
 
 
 def _agent(agent_id: int) -> Agent:
-    agent = db.session.get(Agent, agent_id) if agent_id <= MAX_ID else None
+    agent = db.session.get(Agent, agent_id)
     if agent is None:
         raise NotFound(_('No such agent.'))
     return agent
@@ -152,7 +152,7 @@ def list_offers():
     return [views.offer_entry(o) for o in views.pending_offers(g.current_agent.id)]
 
 
-@blp.route('/routing/offers/<int:offer_id>/accept', methods=['POST'])
+@blp.route('/routing/offers/<big:offer_id>/accept', methods=['POST'])
 @require_role(Role.agent)
 @blp.response(200, TicketSummarySchema)
 def accept(offer_id):
@@ -162,7 +162,7 @@ def accept(offer_id):
     return ticket_summary(ticket)
 
 
-@blp.route('/routing/offers/<int:offer_id>/decline', methods=['POST'])
+@blp.route('/routing/offers/<big:offer_id>/decline', methods=['POST'])
 @require_role(Role.agent)
 @blp.response(200, OkSchema)
 def decline(offer_id):
@@ -173,8 +173,6 @@ def decline(offer_id):
 
 
 def _ticket(agent: Agent, ticket_id: int):
-    if ticket_id > MAX_ID:
-        raise NotFound(_('Ticket {number} does not exist or is not yours to see.').format(number=ticket_id))
     return get_visible_ticket(agent, ticket_id, for_update=True)
 
 
@@ -183,7 +181,7 @@ def _note(ticket, agent, note):
         add_agent_message(ticket, agent, note, MessageKind.note)
 
 
-@blp.route('/tickets/<int:ticket_id>/transfer', methods=['POST'])
+@blp.route('/tickets/<big:ticket_id>/transfer', methods=['POST'])
 @require_role(Role.agent)
 @blp.arguments(TransferSchema)
 @blp.response(200, TicketSummarySchema)
@@ -205,7 +203,7 @@ def transfer(data, ticket_id):
     return ticket_summary(ticket)
 
 
-@blp.route('/tickets/<int:ticket_id>/reassign', methods=['POST'])
+@blp.route('/tickets/<big:ticket_id>/reassign', methods=['POST'])
 @require_role(Role.supervisor)
 @blp.arguments(ReassignSchema)
 @blp.response(200, TicketSummarySchema)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base, enum_type
+from ..core.db import Base, BigId, big_pk, enum_type
 from ..core.i18n import _l
 
 
@@ -95,12 +95,12 @@ class RoutingItem(Base):
         sa.Index('ix_routing_items_agent_state', 'agent_id', 'state'),
     )
 
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'), primary_key=True)
     queue_id: Mapped[int] = mapped_column(sa.ForeignKey('queues.id'))
     state: Mapped[ItemState] = mapped_column(enum_type(ItemState), default=ItemState.waiting)
     agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id'))
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
-    customer_id: Mapped[int] = mapped_column(sa.ForeignKey('customers.id', ondelete='CASCADE'))
+    customer_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('customers.id', ondelete='CASCADE'))
     language: Mapped[str] = mapped_column(sa.String(2))
     channel: Mapped[str] = mapped_column(sa.String(16))
     product: Mapped[str | None] = mapped_column(sa.String(120))
@@ -130,8 +130,8 @@ class Offer(Base):
         sa.Index('ix_offers_agent_status', 'agent_id', 'status'),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    id: Mapped[int] = big_pk()
+    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
     agent_id: Mapped[int] = mapped_column(sa.ForeignKey('agents.id', ondelete='CASCADE'))
     channel: Mapped[str] = mapped_column(sa.String(16))
     status: Mapped[OfferStatus] = mapped_column(enum_type(OfferStatus), default=OfferStatus.pending)

@@ -400,7 +400,7 @@ def _waiting_for(agent: engine.AgentFacts, channels: list[str]) -> list[engine.T
 # --- offers --------------------------------------------------------------------------------
 
 def _locked_offer(offer_id: int, agent_id: int | None = None):
-    offer = db.session.get(Offer, offer_id) if offer_id < 2 ** 31 else None
+    offer = db.session.get(Offer, offer_id)
     if offer is None or (agent_id is not None and offer.agent_id != agent_id):
         raise NotFound(_('No such offer.'))
     locked = lock_item(offer.ticket_id)

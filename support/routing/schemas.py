@@ -3,13 +3,12 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ..agents.models import Role
 from ..agents.presence import CHANNELS, Presence
 from ..core.i18n import _l
-from ..core.schemas import Schema, Text, choice
+from ..core.schemas import Id, Schema, Text, choice
 from ..tickets.models import LANGUAGES
 from ..tickets.schemas import TicketSummarySchema
 from .models import OfferStatus
 
 FAMILY_NAMES = ('messaging', 'voice', 'email')
-MAX_ID = 2 ** 31 - 1  # ids are 32-bit columns
 CODE = validate.Regexp(r'^[a-z0-9_-]{1,40}$', error=_l('Use 1 to 40 lowercase letters, digits, "-" or "_".'))
 
 
@@ -40,8 +39,8 @@ class QueueCreateSchema(Schema):
 
 
 class TransferSchema(Schema):
-    agent_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    queue_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    agent_id = Id()
+    queue_id = Id()
     note = Text(max_length=5000, multiline=True)
 
     @validates_schema(skip_on_field_errors=True)
@@ -51,7 +50,7 @@ class TransferSchema(Schema):
 
 
 class ReassignSchema(Schema):
-    agent_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    agent_id = Id(required=True)
     note = Text(max_length=5000, multiline=True)
 
 

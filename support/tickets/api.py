@@ -25,7 +25,7 @@ def list_tickets(**args):
     return {'items': items, 'next_cursor': next_cursor}
 
 
-@blp.route('/<int:ticket_id>', methods=['GET'])
+@blp.route('/<big:ticket_id>', methods=['GET'])
 @require_role(Role.agent)
 @blp.response(200, TicketDetailSchema)
 def get_ticket(ticket_id):
@@ -33,7 +33,7 @@ def get_ticket(ticket_id):
     return get_visible_ticket(g.current_agent, ticket_id)
 
 
-@blp.route('/<int:ticket_id>', methods=['PATCH'])
+@blp.route('/<big:ticket_id>', methods=['PATCH'])
 @require_role(Role.agent)
 @blp.arguments(TicketUpdateSchema)
 @blp.response(200, TicketDetailSchema)
@@ -48,7 +48,7 @@ def patch_ticket(data, ticket_id):
     return ticket
 
 
-@blp.route('/<int:ticket_id>/messages', methods=['POST'])
+@blp.route('/<big:ticket_id>/messages', methods=['POST'])
 @require_role(Role.agent)
 @blp.arguments(MessageCreateSchema)
 @blp.response(201, MessageSchema)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..agents.models import Agent
 from ..clients.models import Client
 from ..core.clock import utcnow
-from ..core.db import Base, enum_type
+from ..core.db import Base, BigId, big_pk, enum_type
 from ..core.i18n import _l
 from .states import Status
 
@@ -57,7 +57,7 @@ class Customer(Base):
 
     __tablename__ = 'customers'
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = big_pk()
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'), index=True)
     name: Mapped[str | None] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
@@ -75,9 +75,9 @@ class CustomerIdentity(Base):
     __tablename__ = 'customer_identities'
     __table_args__ = (sa.UniqueConstraint('client_id', 'kind', 'value'),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = big_pk()
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'))
-    customer_id: Mapped[int] = mapped_column(sa.ForeignKey('customers.id', ondelete='CASCADE'), index=True)
+    customer_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('customers.id', ondelete='CASCADE'), index=True)
     kind: Mapped[str] = mapped_column(sa.String(16))
     value: Mapped[str] = mapped_column(sa.String(254))
 
@@ -92,9 +92,9 @@ class Ticket(Base):
         sa.Index('ix_tickets_client_external', 'client_id', 'external_id'),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = big_pk()
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id'))
-    customer_id: Mapped[int] = mapped_column(sa.ForeignKey('customers.id'), index=True)
+    customer_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('customers.id'), index=True)
     channel: Mapped[Channel] = mapped_column(enum_type(Channel))
     language: Mapped[str] = mapped_column(sa.String(2))
     language_source: Mapped[LanguageSource] = mapped_column(enum_type(LanguageSource, 24))
@@ -125,11 +125,11 @@ class Ticket(Base):
 class Message(Base):
     __tablename__ = 'messages'
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    id: Mapped[int] = big_pk()
+    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
     kind: Mapped[MessageKind] = mapped_column(enum_type(MessageKind))
     author_agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id'))
-    author_customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey('customers.id'))
+    author_customer_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('customers.id'))
     body: Mapped[str] = mapped_column(sa.Text)
     language: Mapped[str | None] = mapped_column(sa.String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -148,8 +148,8 @@ class TicketEvent(Base):
 
     __tablename__ = 'ticket_events'
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    id: Mapped[int] = big_pk()
+    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
     actor_type: Mapped[str] = mapped_column(sa.String(16))  # agent | client | customer | system
     actor_id: Mapped[int | None]
