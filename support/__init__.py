@@ -28,7 +28,17 @@ def create_app(config: dict | None = None) -> Flask:
     cli.register(app)
     from .core import jobs
     jobs.bind_app(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``SUPPORT_TRUSTED_PROXIES`` proxies, the client's address is the one they forward
+    (per-address sign-in limits and the audit log need it); never trust the header otherwise."""
+    hops = int(app.config.get('SUPPORT_TRUSTED_PROXIES') or os.environ.get('SUPPORT_TRUSTED_PROXIES') or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -59,6 +69,7 @@ def _register_api(app: Flask) -> None:
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint)
     register_console(app, api)
+    api.document_access(app)
     app.extensions['support_api'] = api
     if os.environ.get('SUPPORT_BENCH') == '1':
         from .core.bench import blp as bench_blp
@@ -67,7 +78,9 @@ def _register_api(app: Flask) -> None:
 
 def _api_blueprints() -> tuple:
     """Every REST blueprint, one per domain concern; all land in the OpenAPI document."""
+    from .agents.account_api import blp as account
     from .agents.api import agents_blp, auth_blp
+    from .audit.api import blp as audit
     from .channels.api import config_blp as channel_configs, webhooks_blp as channel_webhooks
     from .channels.intake import blp as intake
     from .clients.api import blp as clients
@@ -78,5 +91,5 @@ def _api_blueprints() -> tuple:
     from .routing.api import blp as routing
     from .sites.api import blp as sites
     from .tickets.api import blp as tickets
-    return (health, auth_blp, agents_blp, clients, sites, tickets, intake, routing, channel_webhooks,
+    return (health, auth_blp, account, agents_blp, audit, clients, sites, tickets, intake, routing, channel_webhooks,
             channel_configs, webhooks, client_webhooks, outbound, lab)

@@ -58,18 +58,46 @@ def rotate_key_command(slug):
 @click.option('--password', required=True)
 @click.option('--role', default='agent', type=click.Choice(['agent', 'supervisor', 'admin']))
 @click.option('--languages', default='en', help='comma separated: en,es')
-@click.option('--site', default=None)
-@click.option('--clients', default='', help='comma separated client slugs (empty: all)')
-def create_agent_command(email, name, password, role, languages, site, clients):
+@click.option('--site', default=None, help='site id or exact name (an unknown one is refused)')
+@click.option('--clients', default='', help='comma separated client slugs it serves')
+@click.option('--all-clients', is_flag=True, help='serve every client (without it or --clients: none)')
+def create_agent_command(email, name, password, role, languages, site, clients, all_clients):
     """Create a login; prints its id."""
     from .agents.operations import create_agent
+    from .core.errors import ApiError
     langs = [x.strip() for x in languages.split(',') if x.strip()]
     if not langs or set(langs) - {'en', 'es'}:
         raise click.BadParameter('languages must be en, es or en,es', param_hint='--languages')
-    agent = create_agent(email, name, password, role, langs, site,
-                         clients=[c for c in clients.split(',') if c])
+    try:
+        agent = create_agent(email, name, password, role, langs, site, clients=[c for c in clients.split(',') if c],
+                             all_clients=all_clients)
+    except ApiError as exc:
+        raise click.UsageError(_api_error_text(exc))
     db.session.commit()
-    _echo_json({'id': agent.id, 'email': agent.email, 'role': agent.role.value})
+    _echo_json({'id': agent.id, 'email': agent.email, 'role': agent.role.value,
+                'site': agent.site.name if agent.site else None, 'all_clients': agent.all_clients,
+                'clients': [c.slug for c in agent.clients]})
+
+
+def _api_error_text(exc) -> str:
+    details = '; '.join(f'{name}: {" ".join(str(m) for m in messages)}' for name, messages in exc.fields.items())
+    return ' '.join(part for part in (str(exc.message or ''), details) if part)
+
+
+@support_cli.command('new-encryption-key')
+def new_encryption_key_command():
+    """Print a new key for SUPPORT_ENCRYPTION_KEYS (put it first, run reencrypt, then drop the old one)."""
+    from .core.crypto import new_key
+    click.echo(new_key())
+
+
+@support_cli.command('reencrypt')
+def reencrypt_command():
+    """Rewrite every stored secret with the first key of SUPPORT_ENCRYPTION_KEYS; prints counts per column."""
+    from .core.crypto import reencrypt
+    with db.engine.begin() as connection:
+        counts = reencrypt(connection, db.metadata)
+    _echo_json(counts)
 
 
 @support_cli.command('channel-add')

@@ -48,7 +48,7 @@ def seed() -> dict:
             clients[slug] = {'key_id': client.keys[0].key_id, 'secret': '(created earlier; shown only then)'}
     for email, name, role, langs, site in AGENTS:
         if db.session.scalar(sa.select(Agent.id).filter_by(email=email)) is None:
-            create_agent(email, name, PASSWORD, role, langs, site)
+            create_agent(email, name, PASSWORD, role, langs, site, all_clients=True)
     db.session.commit()
     for slug, channel, subject, body, customer, product in TICKETS:
         client = db.session.scalar(sa.select(Client).filter_by(slug=slug))

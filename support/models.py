@@ -4,11 +4,16 @@
 def import_all():
     from .agents import models as _agents  # noqa: F401
     from .agents import presence as _presence  # noqa: F401
+    from .agents import throttle as _throttle  # noqa: F401
+    from .agents import tokens as _tokens  # noqa: F401
+    from .agents import twofactor as _twofactor  # noqa: F401
+    from .audit import models as _audit  # noqa: F401
     from .channels import models as _channels  # noqa: F401
     from .clients import models as _clients  # noqa: F401
     from .clients import webhook_models as _webhooks  # noqa: F401
     from .console import models as _console  # noqa: F401
     from .core import idempotency as _idempotency  # noqa: F401
+    from .core import replay as _replay  # noqa: F401
     from .lab import models as _lab  # noqa: F401
     from .outbound import models as _outbound  # noqa: F401
     from .routing import models as _routing  # noqa: F401

@@ -9,6 +9,7 @@ from support.agents.operations import create_agent
 from support.clients.operations import create_client
 from support.core.extensions import db
 from support.core.signing import sign
+from support.sites.operations import get_or_create_site
 
 _seq = itertools.count(1)
 
@@ -65,7 +66,11 @@ class Factories:
         return creds
 
     def agent(self, role='agent', languages=('en',), password='password-123', **kwargs) -> AgentLogin:
+        """An account; one given no ``clients`` serves every client (``all_clients``) unless told otherwise."""
         email = kwargs.pop('email', None) or f'agent{next(_seq)}@example.com'
+        kwargs.setdefault('all_clients', not kwargs.get('clients'))
+        if isinstance(kwargs.get('site'), str):
+            get_or_create_site(kwargs['site'])  # sites are never created by naming them; tests make them here
         agent = create_agent(email, kwargs.pop('name', email.split('@')[0].title()), password, role,
                              languages, **kwargs)
         login = AgentLogin(agent.id, email, password, issue_token(agent))

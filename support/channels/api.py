@@ -11,7 +11,7 @@ from ..agents.models import Role
 from ..core.errors import NotFound
 from ..core.extensions import db
 from ..core.i18n import _
-from ..clients.operations import get_client
+from ..agents.scope import scoped_client
 from ..tickets.queries import get_visible_ticket
 from . import chat, email, meta, phone, tasks, twilio  # noqa: F401  (tasks registers a periodic job)
 from .config import create_config, delete_config, get_config, update_config
@@ -52,7 +52,7 @@ def _ascii(name: str) -> str:
 @config_blp.response(200, ChannelConfigSchema(many=True))
 def list_configs(slug):
     """A client's provider accounts (secrets are never shown)."""
-    return db.session.scalars(sa.select(ChannelConfig).filter_by(client_id=get_client(slug).id)
+    return db.session.scalars(sa.select(ChannelConfig).filter_by(client_id=scoped_client(slug).id)
                               .order_by(ChannelConfig.id)).all()
 
 
@@ -63,7 +63,7 @@ def list_configs(slug):
 def post_config(data, slug):
     """Add a provider account; a generated Meta verify token is in this response only."""
     provider = Provider(data.pop('provider'))
-    config, verify_token = create_config(get_client(slug), provider, data.pop('secret'), data.pop('addresses'), **data)
+    config, verify_token = create_config(scoped_client(slug), provider, data.pop('secret'), data.pop('addresses'), **data)
     db.session.commit()
     config.verify_token = verify_token  # read once by the response schema, never stored
     return config
@@ -74,7 +74,7 @@ def post_config(data, slug):
 @config_blp.response(200, ChannelConfigSchema)
 def get_one(slug, config_id):
     """One provider account."""
-    return get_config(get_client(slug), config_id)
+    return get_config(scoped_client(slug), config_id)
 
 
 @config_blp.route('/<slug>/channels/<int:config_id>', methods=['PATCH'])
@@ -83,7 +83,7 @@ def get_one(slug, config_id):
 @config_blp.response(200, ChannelConfigSchema)
 def patch_config(data, slug, config_id):
     """Change a provider account: rotate its secret, change addresses, pause it."""
-    config = get_config(get_client(slug), config_id)
+    config = get_config(scoped_client(slug), config_id)
     update_config(config, data)
     db.session.commit()
     return config
@@ -94,5 +94,5 @@ def patch_config(data, slug, config_id):
 @config_blp.response(204)
 def delete_one(slug, config_id):
     """Remove a provider account: its webhooks are refused from now on."""
-    delete_config(get_config(get_client(slug), config_id))
+    delete_config(get_config(scoped_client(slug), config_id))
     db.session.commit()

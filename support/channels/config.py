@@ -6,6 +6,7 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ..audit.operations import record
 from ..clients.models import Client
 from ..core.clock import utcnow
 from ..core.errors import Conflict, NotFound, ValidationFailed
@@ -47,12 +48,19 @@ def create_config(client: Client, provider: Provider, secret: str, addresses: li
     db.session.add(config)
     _set_addresses(config, addresses)
     _flush_or_conflict()
+    _audit(config, 'channel.created', {'provider': provider.value, 'addresses': addresses})
     return config, verify_token if provider == Provider.meta else None
+
+
+def _audit(config: ChannelConfig, action: str, detail: dict | None = None) -> None:
+    record(action, target_type='channel_config', target_id=config.id, client_id=config.client_id, detail=detail)
 
 
 def update_config(config: ChannelConfig, changes: dict) -> None:
     """Change a config; a new secret or verify token replaces the old one at once."""
     _check_fields_fit(config.provider, changes)
+    _audit(config, 'channel.updated', {'changed': sorted(changes), 'secret_replaced': 'secret' in changes,
+                                       'verify_token_replaced': 'verify_token' in changes})
     if 'verify_token' in changes:
         token = changes.pop('verify_token')
         config.verify_token_hash = hash_token(token) if token else None
@@ -76,6 +84,7 @@ def _check_fields_fit(provider: Provider, changes: dict) -> None:
 
 
 def delete_config(config: ChannelConfig) -> None:
+    _audit(config, 'channel.deleted', {'provider': config.provider.value})
     db.session.delete(config)
     db.session.flush()
 

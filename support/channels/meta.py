@@ -102,11 +102,16 @@ def _message(platform: str, page: str, item) -> InboundMessage | None:
     if not isinstance(item, dict):
         raise BadBatch(_('Each messaging item must be an object.'))
     message = item.get('message') or item.get('postback')
-    if not isinstance(message, dict) or message.get('is_echo') or not message.get('mid'):
-        return None
+    if not isinstance(message, dict) or message.get('is_echo'):
+        return None  # reads, deliveries, and the echoes of our own replies
+    # A message we cannot take rejects the batch: Meta retries it, instead of it being lost.
+    if not isinstance(message.get('mid'), str) or not message['mid']:
+        raise BadBatch(_('Every message needs message.mid.'), code='message_id_missing')
     sender = (item.get('sender') or {}).get('id') if isinstance(item.get('sender'), dict) else None
-    if not isinstance(sender, str) or not _ID.match(sender) or not isinstance(message['mid'], str):
-        raise BadBatch(_('A message needs sender.id and message.mid.'))
+    if not isinstance(sender, str) or not sender:
+        raise BadBatch(_('Every message needs sender.id.'), code='sender_missing')
+    if not _ID.match(sender):
+        raise BadBatch(_('sender.id must be a numeric id (at most 32 digits).'), code='sender_invalid')
     body = _text(message)
     if not body:
         return None
@@ -129,7 +134,7 @@ def _text(message: dict) -> str:
 
 def register(blp):
     @blp.route('/meta', methods=['GET'])
-    @provider_signed('meta', verify_handshake)
+    @provider_signed('meta', verify_handshake, scheme='meta-handshake')
     @blp.response(200, {'type': 'string'}, content_type='text/plain')
     def meta_handshake():
         """Meta's subscription handshake: echo ``hub.challenge`` when the verify token is ours."""

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, backref, deferred, mapped_column, relationshi
 from ..agents.models import Agent
 from ..clients.models import Client
 from ..core.clock import utcnow
+from ..core.crypto import Encrypted
 from ..core.db import Base, BigId, big_pk, enum_type
 from ..tickets.models import Message, Ticket
 
@@ -40,9 +41,9 @@ class ChannelConfig(Base):
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'), index=True)
     provider: Mapped[Provider] = mapped_column(enum_type(Provider))
     name: Mapped[str | None] = mapped_column(sa.String(120))
-    # Mailgun signing key, Meta app secret or Twilio auth token: the HMAC needs it in
-    # clear; it is never returned by the API after creation.
-    secret: Mapped[str] = mapped_column(sa.String(255))
+    # Mailgun signing key, Meta app secret or Twilio auth token: the HMAC needs it, so it is
+    # stored encrypted (core.crypto) and never returned by the API after creation.
+    secret: Mapped[str] = mapped_column(Encrypted())
     # Meta's hub.verify_token, kept as a SHA-256 so the handshake can look it up.
     verify_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     account_sid: Mapped[str | None] = mapped_column(sa.String(64))   # Twilio AccountSid

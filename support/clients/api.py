@@ -1,13 +1,17 @@
 """Admin management of clients and their keys."""
 import sqlalchemy as sa
+from flask import g
 from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
 from ..agents.models import Role
+from ..agents.scope import require_every_client, restrict, scoped_client
 from ..core.extensions import db
 from .models import Client
-from .operations import add_key, create_client, get_client, revoke_key
-from .schemas import ClientCreateSchema, ClientCreatedSchema, ClientOutSchema, KeyOutSchema, NewKeySchema
+from . import tasks  # noqa: F401  (registers the housekeeping job)
+from .operations import add_key, create_client, revoke_key, update_client
+from .schemas import (ClientCreateSchema, ClientCreatedSchema, ClientOutSchema, ClientUpdateSchema, KeyOutSchema,
+                      NewKeySchema)
 
 blp = Blueprint('clients', __name__, url_prefix='/api/v1/clients', description='Clients and their keys (admins)')
 
@@ -21,8 +25,8 @@ def _fields(obj, schema) -> dict:
 @require_role(Role.supervisor)
 @blp.response(200, ClientOutSchema(many=True))
 def list_clients():
-    """All clients (secrets are never shown)."""
-    return db.session.scalars(sa.select(Client).order_by(Client.name)).all()
+    """The clients I work for (secrets are never shown)."""
+    return db.session.scalars(restrict(sa.select(Client), Client.id, g.current_agent).order_by(Client.name)).all()
 
 
 @blp.route('', methods=['POST'])
@@ -30,10 +34,22 @@ def list_clients():
 @blp.arguments(ClientCreateSchema)
 @blp.response(201, ClientCreatedSchema)
 def post_client(data):
-    """Create a client and its first key; the secret is in this response only."""
+    """Create a client and its first key; the secret is in this response only (needs an admin of every client)."""
+    require_every_client(g.current_agent)
     client, key, secret = create_client(**data)
     db.session.commit()
     return {**_fields(client, ClientOutSchema), 'key_id': key.key_id, 'secret': secret}
+
+
+@blp.route('/<slug>', methods=['PATCH'])
+@require_role(Role.admin)
+@blp.arguments(ClientUpdateSchema)
+@blp.response(200, ClientOutSchema)
+def patch_client(data, slug):
+    """Change a client's name, default language, intake rate, contact e-mail, or pause it (``active``)."""
+    client = update_client(scoped_client(slug), data)
+    db.session.commit()
+    return client
 
 
 @blp.route('/<slug>/keys', methods=['POST'])
@@ -41,7 +57,7 @@ def post_client(data):
 @blp.response(201, NewKeySchema)
 def post_key(slug):
     """Add a second key to rotate without downtime (at most two are active)."""
-    key, secret = add_key(get_client(slug))
+    key, secret = add_key(scoped_client(slug))
     db.session.commit()
     return {**_fields(key, KeyOutSchema), 'secret': secret}
 
@@ -51,6 +67,6 @@ def post_key(slug):
 @blp.response(200, KeyOutSchema)
 def delete_key(slug, key_id):
     """Revoke a key: requests signed with it are refused from now on."""
-    key = revoke_key(get_client(slug), key_id)
+    key = revoke_key(scoped_client(slug), key_id)
     db.session.commit()
     return key

@@ -1,16 +1,26 @@
 """Who a client system is: the signed-request check on intake routes."""
 import functools
+import hashlib
 import time
+from datetime import datetime, timezone
 
 from flask import current_app, g, request
 
-from ..core.access import mark_access
-from ..core.errors import Unauthorized
+from ..core import replay
+from ..core.access import mark_access, register_security_scheme
+from ..core.errors import Conflict, Unauthorized
 from ..core.i18n import _
 from ..core.signing import sign, signature_matches
 from .operations import find_active_key
 
 _DUMMY_SECRET = 'x' * 43
+SAFE_METHODS = ('GET', 'HEAD', 'OPTIONS')
+
+register_security_scheme('clientSignature', {
+    'type': 'apiKey', 'in': 'header', 'name': 'X-Support-Signature',
+    'description': 'Client systems sign every request: `X-Support-Key: <key id>`, `X-Support-Timestamp: <unix '
+                   'seconds>` and `X-Support-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`. '
+                   'A timestamp more than 300 s away is refused; a write whose signature was already seen is a 409.'})
 
 
 def verify_signed_request():
@@ -34,6 +44,27 @@ def verify_signed_request():
         raise Unauthorized(_('The signature does not match this key and body.'), code='signature_invalid')
     g.client = key.client
     g.client_key = key
+    if request.method not in SAFE_METHODS:
+        _refuse_replay(key_id, int(timestamp), signature, tolerance)
+
+
+def _refuse_replay(key_id: str, timestamp: int, signature: str, tolerance: int) -> None:
+    """A write whose signature we saw already is a replay (a retry must be signed anew): 409.
+
+    The mark lasts as long as the timestamp is accepted, so every copy inside the window is caught.
+    """
+    digest = hashlib.sha256('\n'.join((key_id, request.method, request.path, str(timestamp), signature))
+                            .encode()).hexdigest()
+    until = datetime.fromtimestamp(timestamp + tolerance + 1, timezone.utc)
+    if not replay.first_time(digest, until):
+        raise Conflict(_('This signed request was already received; sign every request (and every retry) anew.'),
+                       code='replayed_request')
+
+
+def _signed_doc(method: str) -> dict:
+    return {'security': [{'clientSignature': []}], 'extensions': {'x-required-role': 'client-system'},
+            'note': 'a client system signing with its key (`X-Support-Key`, `X-Support-Timestamp`, '
+                    '`X-Support-Signature`); no person has access.'}
 
 
 def signed_client(view):
@@ -42,7 +73,7 @@ def signed_client(view):
     def wrapper(*args, **kwargs):
         verify_signed_request()
         return view(*args, **kwargs)
-    return mark_access(wrapper, 'signed-client')
+    return mark_access(wrapper, 'signed-client', _signed_doc)
 
 
 __all__ = ['signed_client', 'verify_signed_request', 'sign']

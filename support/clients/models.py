@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
+from ..core.crypto import Encrypted
 from ..core.db import Base
 
 
@@ -18,6 +19,8 @@ class Client(Base):
     default_language: Mapped[str] = mapped_column(sa.String(2), default='en')
     # A Flask-Limiter expression such as "600/minute"; empty uses SUPPORT_INTAKE_RATE_LIMIT.
     intake_rate_limit: Mapped[str | None] = mapped_column(sa.String(64))
+    # Where operational notices go when no callback endpoint can take them (an endpoint disabled...).
+    notify_email: Mapped[str | None] = mapped_column(sa.String(254))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -35,8 +38,8 @@ class ClientKey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey('clients.id', ondelete='CASCADE'), index=True)
     key_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    # The HMAC check needs the secret itself; it is never returned after creation.
-    secret: Mapped[str] = mapped_column(sa.String(128))
+    # The HMAC check needs the secret itself: stored encrypted, never returned after creation.
+    secret: Mapped[str] = mapped_column(Encrypted())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from ..audit.operations import record
 from ..core.clock import utcnow
 from ..core.errors import Conflict, NotFound
 from ..core.extensions import db
@@ -12,18 +13,32 @@ from .models import Client, ClientKey
 MAX_ACTIVE_KEYS = 2
 
 
-def create_client(name: str, slug: str, default_language: str = 'en',
-                  intake_rate_limit: str | None = None) -> tuple[Client, ClientKey, str]:
+def create_client(name: str, slug: str, default_language: str = 'en', intake_rate_limit: str | None = None,
+                  notify_email: str | None = None) -> tuple[Client, ClientKey, str]:
     """A new client with its first key; returns the secret, which is shown only now."""
     if db.session.scalar(sa.select(Client.id).filter_by(slug=slug)) is not None:
         raise Conflict(_('A client with the slug "{slug}" already exists.').format(slug=slug),
                        fields={'slug': [_('Already taken.')]})
     client = Client(name=name, slug=slug, default_language=default_language,
-                    intake_rate_limit=intake_rate_limit)
+                    intake_rate_limit=intake_rate_limit, notify_email=notify_email)
     db.session.add(client)
     db.session.flush()
+    record('client.created', target_type='client', target_id=slug, client_id=client.id)
     key, secret = _new_key(client)
     return client, key, secret
+
+
+_CHANGEABLE = ('name', 'default_language', 'intake_rate_limit', 'notify_email', 'active')
+
+
+def update_client(client: Client, changes: dict) -> Client:
+    changed = {k: {'before': getattr(client, k), 'after': v} for k, v in changes.items()
+               if k in _CHANGEABLE and getattr(client, k) != v}
+    for name, value in changes.items():
+        setattr(client, name, value)
+    record('client.updated', target_type='client', target_id=client.slug, client_id=client.id,
+           detail={'changed': changed})
+    return client
 
 
 def add_key(client: Client) -> tuple[ClientKey, str]:
@@ -43,6 +58,7 @@ def revoke_key(client: Client, key_id: str) -> ClientKey:
         raise NotFound(_('No such key.'))
     key.active = False
     key.revoked_at = utcnow()
+    record('client.key_revoked', target_type='client_key', target_id=key.key_id, client_id=client.id)
     return key
 
 
@@ -51,6 +67,7 @@ def _new_key(client: Client) -> tuple[ClientKey, str]:
     key = ClientKey(client=client, key_id=new_key_id(client.slug[:24]), secret=secret)
     db.session.add(key)
     db.session.flush()
+    record('client.key_created', target_type='client_key', target_id=key.key_id, client_id=client.id)
     return key, secret
 
 

@@ -1,17 +1,27 @@
 from marshmallow import fields, validate
 
-from ..core.schemas import Schema, Text, choice
+from ..core.schemas import Schema, Text, choice, email
 from ..tickets.models import LANGUAGES
 
 SLUG = validate.Regexp(r'^[a-z0-9][a-z0-9-]{0,62}$')
+RATE = r'^\d{1,6}/(second|minute|hour|day)$'
 
 
 class ClientCreateSchema(Schema):
     name = Text(required=True, min_length=1, max_length=120)
     slug = fields.String(required=True, validate=SLUG)
     default_language = choice(LANGUAGES, load_default='en')
-    intake_rate_limit = fields.String(validate=validate.Regexp(r'^\d{1,6}/(second|minute|hour|day)$'),
-                                      allow_none=True)
+    intake_rate_limit = fields.String(validate=validate.Regexp(RATE), allow_none=True)
+    notify_email = email(allow_none=True, metadata={
+        'description': 'where notices go when no webhook endpoint can take them (an endpoint disabled)'})
+
+
+class ClientUpdateSchema(Schema):
+    name = Text(min_length=1, max_length=120)
+    default_language = choice(LANGUAGES)
+    intake_rate_limit = fields.String(validate=validate.Regexp(RATE), allow_none=True)
+    notify_email = email(allow_none=True)
+    active = fields.Boolean(metadata={'description': 'false refuses its signed requests and provider webhooks'})
 
 
 class KeyOutSchema(Schema):
@@ -31,6 +41,7 @@ class ClientOutSchema(Schema):
     slug = fields.String()
     default_language = fields.String()
     intake_rate_limit = fields.String(allow_none=True)
+    notify_email = fields.String(allow_none=True)
     active = fields.Boolean()
     keys = fields.List(fields.Nested(KeyOutSchema))
 

@@ -6,15 +6,30 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
+from ..core.crypto import Encrypted
 from ..core.db import Base, BigId, big_pk, enum_type
 from .models import Client
 
 
+# The version of the payloads we send (``api_version`` in each payload and ``X-Support-Api-Version``).
+# A subscription keeps the version it was created with; a change of payload shape gets a new one.
+API_VERSION = '2026-12-01'
+
+
 class WebhookEvent(str, enum.Enum):
+    """What a subscription may ask for."""
+
     ticket_created = 'ticket.created'
     ticket_assigned = 'ticket.assigned'
     ticket_status_changed = 'ticket.status_changed'
     message_created = 'message.created'
+
+
+class SystemEvent(str, enum.Enum):
+    """What we send about the endpoints themselves, whatever they subscribed to."""
+
+    test = 'webhook.test'                           # the "send a test event" call
+    endpoint_disabled = 'webhook.endpoint_disabled'  # to the client's other endpoints
 
 
 class DeliveryStatus(str, enum.Enum):
@@ -34,6 +49,17 @@ class WebhookSubscription(Base):
     events: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     description: Mapped[str | None] = mapped_column(sa.String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # The endpoint's own signing secret (encrypted), shown once; after a rotation the previous
+    # one keeps signing too until ``previous_secret_expires_at``. No secret: a subscription from
+    # before per-endpoint secrets, still signed with the client's intake key until rotated.
+    secret: Mapped[str | None] = mapped_column(Encrypted())
+    previous_secret: Mapped[str | None] = mapped_column(Encrypted())
+    previous_secret_expires_at: Mapped[datetime | None]
+    api_version: Mapped[str] = mapped_column(sa.String(16), default=API_VERSION)
+    # Since when every attempt failed (None after any success); a day of that disables it.
+    failing_since: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

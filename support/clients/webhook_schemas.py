@@ -2,7 +2,9 @@ from marshmallow import fields, validate
 
 from ..core.i18n import _l
 from ..core.schemas import RANGE, Id, Schema, Text, choice
-from .webhook_models import DeliveryStatus, WebhookDelivery, WebhookEvent
+from .webhook_models import DeliveryStatus, SystemEvent, WebhookDelivery, WebhookEvent
+
+MAX_GRACE_SECONDS = 7 * 24 * 3600
 
 URL = fields.String(required=True, validate=[validate.Length(min=1, max=2000),
                                              validate.URL(schemes={'http', 'https'}, require_tld=False)])
@@ -33,8 +35,32 @@ class SubscriptionSchema(Schema):
     events = fields.List(fields.String(), metadata={'items': {'enum': [e.value for e in WebhookEvent]}})
     description = fields.String(allow_none=True)
     active = fields.Boolean()
+    api_version = fields.String(metadata={'description': 'the payload version this endpoint receives'})
+    signed_with = fields.Function(lambda s: 'endpoint_secret' if s.secret else 'client_key', metadata={
+        'enum': ['endpoint_secret', 'client_key'],
+        'description': '`client_key`: created before endpoint secrets; rotate its secret to get one'})
+    previous_secret_expires_at = fields.DateTime(allow_none=True, metadata={
+        'description': 'until then deliveries carry a second signature with the previous secret'})
+    failing_since = fields.DateTime(allow_none=True)
+    disabled_at = fields.DateTime(allow_none=True)
+    disabled_reason = fields.String(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+class SubscriptionCreatedSchema(SubscriptionSchema):
+    secret = fields.String(attribute='shown_secret', metadata={'description': 'the signing secret of this endpoint; shown only in this response'})
+
+
+class RotateSecretSchema(Schema):
+    grace_seconds = fields.Integer(load_default=24 * 3600, validate=validate.Range(
+        min=0, max=MAX_GRACE_SECONDS, error=RANGE), metadata={
+        'description': 'how long the previous secret keeps signing too (0: stop at once)'})
+
+
+class NewSecretSchema(Schema):
+    secret = fields.String(metadata={'description': 'shown only in this response'})
+    previous_secret_expires_at = fields.DateTime(allow_none=True)
 
 
 class AttemptSchema(Schema):
@@ -69,7 +95,7 @@ class DeliveryDetailSchema(DeliverySchema):
 
 class DeliveryListArgs(Schema):
     status = choice(DeliveryStatus)
-    event = choice(WebhookEvent)
+    event = choice([*WebhookEvent, *SystemEvent])
     subscription_id = Id()
     before = Id(WebhookDelivery.id, metadata={'description': 'the `cursor` of the previous page'})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error=RANGE))

@@ -3,8 +3,11 @@
 A delivery row is written in the transaction that made the change (``enqueue_event``),
 sent after commit by a job, and otherwise by the periodic sweep: the row is the
 truth, so nothing is lost while the receiver or the worker is down. Each request is
-signed like intake (``X-Support-Key``/``-Timestamp``/``-Signature`` with the
-client's newest active key) and names its ``X-Support-Delivery``.
+signed with the endpoint's own secret (``X-Support-Timestamp``, ``X-Support-Signature``;
+during a secret rotation a second signature with the previous secret follows, comma
+separated) and names its ``X-Support-Webhook``, ``X-Support-Delivery``, ``X-Support-Event``
+and ``X-Support-Api-Version``. Endpoint secrets, the test event and disabling endpoints
+that keep failing live in ``clients.webhook_endpoints``.
 """
 import ipaddress
 import json
@@ -28,6 +31,7 @@ from ..core.extensions import db
 from ..core.i18n import _
 from ..core.signing import sign
 from .models import Client, ClientKey
+from . import webhook_endpoints as endpoints
 from .webhook_models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 
 MAX_SUBSCRIPTIONS = 20
@@ -98,11 +102,11 @@ def encode(payload: dict) -> bytes:
     return json.dumps(payload, separators=(',', ':'), ensure_ascii=False).encode()
 
 
-def post_signed(url: str, body: bytes, key_id: str, secret: str, extra_headers: dict) -> PostResult:
-    """POST ``body`` signed with the key; never raises for network trouble."""
+def post_signed(url: str, body: bytes, secrets: list[str], extra_headers: dict) -> PostResult:
+    """POST ``body`` signed with each of ``secrets`` (comma-separated signatures); never raises for network trouble."""
     timestamp = int(time.time())  # the receiver compares with its own (real) clock
-    headers = {'Content-Type': 'application/json', 'User-Agent': USER_AGENT, 'X-Support-Key': key_id,
-               'X-Support-Timestamp': str(timestamp), 'X-Support-Signature': sign(secret, timestamp, body),
+    headers = {'Content-Type': 'application/json', 'User-Agent': USER_AGENT, 'X-Support-Timestamp': str(timestamp),
+               'X-Support-Signature': ', '.join(sign(secret, timestamp, body) for secret in secrets),
                **extra_headers}
     started = time.monotonic()
     try:
@@ -125,8 +129,9 @@ def _elapsed(started: float) -> int:
 # --- subscriptions --------------------------------------------------------------------
 
 def create_subscription(client: Client, url: str, events: list[str], description: str | None = None,
-                        active: bool = True) -> WebhookSubscription:
-    """Subscribe ``url`` to ``events``; at most ``MAX_SUBSCRIPTIONS`` per client."""
+                        active: bool = True) -> tuple[WebhookSubscription, str]:
+    """Subscribe ``url`` to ``events`` (at most ``MAX_SUBSCRIPTIONS`` per client); returns its signing
+    secret, shown only now."""
     check_destination(url)
     db.session.execute(sa.select(Client.id).where(Client.id == client.id).with_for_update())
     count = db.session.scalar(sa.select(sa.func.count()).select_from(WebhookSubscription)
@@ -135,11 +140,13 @@ def create_subscription(client: Client, url: str, events: list[str], description
         raise Conflict(_('A client can have at most {count} webhook subscriptions.').format(count=MAX_SUBSCRIPTIONS),
                        code='too_many_subscriptions')
     now = utcnow()
-    subscription = WebhookSubscription(client_id=client.id, url=url, events=_events(events),
+    secret = endpoints.new_secret()
+    subscription = WebhookSubscription(client_id=client.id, url=url, events=_events(events), secret=secret,
                                        description=description, active=active, created_at=now, updated_at=now)
     db.session.add(subscription)
     db.session.flush()
-    return subscription
+    endpoints.audit(subscription, 'webhook.created', {'url': url, 'events': subscription.events})
+    return subscription, secret
 
 
 def update_subscription(subscription: WebhookSubscription, **changes) -> WebhookSubscription:
@@ -147,14 +154,18 @@ def update_subscription(subscription: WebhookSubscription, **changes) -> Webhook
         check_destination(changes['url'])
     if 'events' in changes:
         changes['events'] = _events(changes['events'])
+    if changes.get('active') and not subscription.active:
+        endpoints.enable(subscription)
     for name, value in changes.items():
         setattr(subscription, name, value)
     subscription.updated_at = utcnow()
+    endpoints.audit(subscription, 'webhook.updated', {k: v for k, v in changes.items()})
     return subscription
 
 
 def delete_subscription(subscription: WebhookSubscription) -> None:
     """Remove it with its delivery log (pending deliveries are dropped with it)."""
+    endpoints.audit(subscription, 'webhook.deleted', {'url': subscription.url})
     db.session.delete(subscription)
 
 
@@ -186,9 +197,8 @@ def enqueue_event(session: Session, client_id: int, event: WebhookEvent, data: d
     now = utcnow()
     event_id = 'evt_' + uuid.uuid4().hex
     client_slug = session.scalar(sa.select(Client.slug).where(Client.id == client_id))
-    payload = {'id': event_id, 'type': event.value, 'created_at': now.isoformat(), 'client': client_slug,
-               'data': data}
-    deliveries = [_new_delivery(s, event.value, event_id, payload, now) for s in subscriptions]
+    deliveries = [new_delivery(s, event.value, event_id, payload(s, event_id, event.value, now, client_slug, data),
+                                now) for s in subscriptions]
     session.add_all(deliveries)
     session.flush()
     if send_job is not None:
@@ -197,7 +207,13 @@ def enqueue_event(session: Session, client_id: int, event: WebhookEvent, data: d
     return deliveries
 
 
-def _new_delivery(subscription, event: str, event_id: str, payload: dict, now, redelivery_of=None):
+def payload(subscription: WebhookSubscription, event_id: str, event: str, now, client_slug: str, data: dict) -> dict:
+    """The JSON a delivery carries, in the shape of the subscription's API version."""
+    return {'id': event_id, 'type': event, 'api_version': subscription.api_version, 'created_at': now.isoformat(),
+            'client': client_slug, 'data': data}
+
+
+def new_delivery(subscription, event: str, event_id: str, payload: dict, now, redelivery_of=None):
     return WebhookDelivery(public_id='dlv_' + uuid.uuid4().hex, client_id=subscription.client_id,
                            subscription_id=subscription.id, event=event, event_id=event_id, payload=payload,
                            status=DeliveryStatus.pending, attempts=0, next_attempt_at=now, created_at=now,
@@ -235,7 +251,7 @@ def redeliver(delivery: WebhookDelivery, send_job=None) -> WebhookDelivery:
         locked.next_attempt_at = min(locked.next_attempt_at or now, now)
         target = locked
     else:
-        target = _new_delivery(locked.subscription, locked.event, locked.event_id, locked.payload, now,
+        target = new_delivery(locked.subscription, locked.event, locked.event_id, locked.payload, now,
                                redelivery_of=locked.id)
         db.session.add(target)
         db.session.flush()
@@ -250,10 +266,8 @@ def redeliver(delivery: WebhookDelivery, send_job=None) -> WebhookDelivery:
 class _Outgoing:
     url: str
     body: bytes
-    public_id: str
-    event: str
-    key_id: str | None
-    secret: str | None
+    secrets: list[str]
+    headers: dict
 
 
 def send_due(session: Session, ids=None, limit: int = SWEEP_BATCH) -> int:
@@ -270,11 +284,10 @@ def _attempt(session: Session, delivery_id: int, attempt: int) -> None:
     if outgoing is None:
         return  # its subscription was deleted meanwhile
     started_at = utcnow()
-    if outgoing.key_id is None:
+    if not outgoing.secrets:
         result = PostResult(False, None, 'the client has no active key to sign with', 0)
     else:
-        result = post_signed(outgoing.url, outgoing.body, outgoing.key_id, outgoing.secret,
-                             {'X-Support-Delivery': outgoing.public_id, 'X-Support-Event': outgoing.event})
+        result = post_signed(outgoing.url, outgoing.body, outgoing.secrets, outgoing.headers)
     _record(session, delivery_id, attempt, started_at, result)
     session.commit()
 
@@ -283,9 +296,16 @@ def _load_outgoing(session: Session, delivery_id: int) -> _Outgoing | None:
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         return None
-    key = signing_key(session, delivery.client_id)
-    return _Outgoing(delivery.subscription.url, encode(delivery.payload), delivery.public_id, delivery.event,
-                     key.key_id if key else None, key.secret if key else None)
+    subscription = delivery.subscription
+    headers = {'X-Support-Webhook': str(subscription.id), 'X-Support-Delivery': delivery.public_id,
+               'X-Support-Event': delivery.event,
+               'X-Support-Api-Version': delivery.payload.get('api_version') or subscription.api_version}
+    secrets = endpoints.signing_secrets(subscription)
+    if not secrets:  # a subscription from before endpoint secrets: the client's intake key, as then
+        key = signing_key(session, delivery.client_id)
+        secrets = [key.secret] if key else []
+        headers['X-Support-Key'] = key.key_id if key else ''
+    return _Outgoing(subscription.url, encode(delivery.payload), secrets, headers)
 
 
 def _record(session: Session, delivery_id: int, attempt: int, started_at, result: PostResult) -> None:
@@ -297,6 +317,7 @@ def _record(session: Session, delivery_id: int, attempt: int, started_at, result
         return  # our lease ran out and another worker owns it now; the attempt is logged all the same
     delivery.last_status_code, delivery.last_error = result.status_code, result.error
     now = utcnow()
+    endpoints.note_result(session, delivery.subscription, result.ok, now)
     if result.ok:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.delivered, now, None
     elif attempt >= setting('SUPPORT_WEBHOOK_MAX_ATTEMPTS'):

@@ -78,4 +78,4 @@ def put_read(ticket_id):
 @console_blp.response(200, ColleagueSchema(many=True))
 def list_colleagues():
     """Active people a ticket can be transferred to."""
-    return ops.colleagues()
+    return ops.colleagues(g.current_agent)

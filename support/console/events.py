@@ -4,9 +4,8 @@
 (no body: receivers fetch the ticket), to the assignee's room and the supervisors.
 """
 from ..core.extensions import db
-from ..core.live import publish
+from ..core.live import agent_room, publish, supervisor_rooms
 from ..tickets.payloads import ticket_summary
-from ..live.sockets import SUPERVISORS, agent_room
 from ..tickets.signals import message_added
 
 
@@ -16,5 +15,5 @@ def _on_message_added(ticket, message, **kwargs):
     payload['message'] = {'id': message.id, 'kind': message.kind.value,
                           'author_type': 'agent' if message.author_agent_id else 'customer',
                           'created_at': message.created_at.isoformat()}
-    rooms = [SUPERVISORS] + ([agent_room(ticket.assignee_id)] if ticket.assignee_id else [])
+    rooms = supervisor_rooms(ticket.client_id) + ([agent_room(ticket.assignee_id)] if ticket.assignee_id else [])
     publish(db.session, 'message.created', payload, rooms)

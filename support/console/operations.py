@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..agents.models import Agent, Role
+from ..agents.models import Agent
+from ..agents.scope import agents_in_scope, client_ids
 from ..clients.models import Client
 from ..core.clock import utcnow
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -37,8 +38,8 @@ def list_canned_answers(agent: Agent, client_slug: str | None, language: str | N
         if not agent.serves_client(client.id):
             raise Forbidden(_('You do not serve this client.'))
         query = query.where(sa.or_(CannedAnswer.client_id.is_(None), CannedAnswer.client_id == client.id))
-    elif agent.role == Role.agent and agent.clients:
-        served = [c.id for c in agent.clients]
+    elif client_ids(agent) is not None:
+        served = sorted(client_ids(agent))
         query = query.where(sa.or_(CannedAnswer.client_id.is_(None), CannedAnswer.client_id.in_(served)))
     if language:
         query = query.where(CannedAnswer.language == language)
@@ -123,7 +124,7 @@ def _my_ticket(ticket: Ticket, last_at, inbound_at, read_at) -> dict:
     return item
 
 
-def colleagues() -> list[Agent]:
-    """Everyone active a ticket can be transferred to."""
-    return list(db.session.scalars(sa.select(Agent).where(Agent.active.is_(True))
-                                   .options(selectinload(Agent.site)).order_by(Agent.name)))
+def colleagues(viewer: Agent) -> list[Agent]:
+    """Everyone active a ticket can be transferred to (who shares a client with the viewer)."""
+    query = agents_in_scope(sa.select(Agent).where(Agent.active.is_(True)), viewer)
+    return list(db.session.scalars(query.options(selectinload(Agent.site)).order_by(Agent.name)))

@@ -2,7 +2,6 @@
 import functools
 import hashlib
 import os
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory,
                    session, url_for)
@@ -10,11 +9,13 @@ from flask_babel import refresh as refresh_locale
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
-from ..agents.auth import authenticate, start_session
+from ..agents.auth import SecondFactorRequired, authenticate, authenticate_second_factor, start_session
 from ..agents.models import Role
 from ..core.access import mark_access, public
-from ..core.errors import Unauthorized
-from ..core.extensions import csrf, limiter
+from ..core.clock import utcnow
+from ..core.http import safe_next_path as _safe_next
+from ..core.errors import ApiError
+from ..core.extensions import csrf
 from ..core.i18n import SUPPORTED_LOCALES, _
 from .strings import js_catalog, labels
 
@@ -58,14 +59,6 @@ def _home_for(agent) -> str:
     return url_for('console.dashboard' if agent.has_role(Role.supervisor) else 'console.console')
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths: never redirect a login to another host."""
-    if not target or not target.startswith('/') or target.startswith('//') or '\\' in target:
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
-
-
 @bp.route('/')
 @public
 def home():
@@ -74,41 +67,61 @@ def home():
     return redirect(_home_for(current_user))
 
 
-def _login_key() -> str:
-    return 'login:' + (request.remote_addr or '-')
-
-
 @bp.route('/login', methods=['GET', 'POST'])
 @public
-@limiter.limit('30/minute', key_func=_login_key, methods=['POST'])
 def login():
+    """The login form (throttled like every password route: ``agents.throttle``)."""
     if request.args.get('lang') in SUPPORTED_LOCALES:
         g.locale = request.args['lang']
         refresh_locale()
     if request.method == 'GET':
         if current_user.is_authenticated:
             return redirect(_safe_next(request.args.get('next')) or _home_for(current_user))
-        return _login_form()
+        return _login_form(session.pop('login_error', None))
     try:
         csrf.protect()
     except CSRFError:
         return _login_form(_('The form expired; please try again.'), 400)
-    email, password = request.form.get('email', ''), request.form.get('password', '')
-    if not email.strip() or not password:
-        return _login_form(_('Enter your e-mail and password.'), 400)
     try:
-        agent = authenticate(email[:254], password[:200])
-    except Unauthorized as exc:
-        return _login_form(exc.message, 401)
+        agent = _check_login_form()
+    except SecondFactorRequired as exc:
+        session['login_second_factor'] = [exc.agent_id, int(utcnow().timestamp())]
+        return _login_form(exc.message, 401, ask_code=True)
+    except ApiError as exc:
+        return _refused(exc)
+    if agent is None:
+        return _login_form(_('Enter your e-mail and password.'), 400)
     session.clear()
     start_session(agent)
     session.permanent = True
     return redirect(_safe_next(request.form.get('next')) or _home_for(agent))
 
 
-def _login_form(error=None, status=200):
+SECOND_STEP_SECONDS = 300
+
+
+def _check_login_form():
+    """E-mail and password, or (second step, within five minutes) the code; None when fields are missing."""
+    pending = session.pop('login_second_factor', None)
+    code = request.form.get('otp', '')[:40]
+    if pending and code and int(utcnow().timestamp()) - pending[1] <= SECOND_STEP_SECONDS:
+        return authenticate_second_factor(pending[0], code)
+    email, password = request.form.get('email', ''), request.form.get('password', '')
+    if not email.strip() or not password:
+        return None
+    return authenticate(email[:254], password[:200])
+
+
+def _refused(exc: ApiError):
+    page, status = _login_form(exc.message, exc.status)
+    return page, status, exc.headers
+
+
+def _login_form(error=None, status=200, ask_code=False):
+    from ..agents.sso import sso_enabled
     return render_template('console/login.html', error=error, email=request.form.get('email', ''),
-                           next=_safe_next(request.values.get('next')) or '', **_page_context()), status
+                           ask_code=ask_code, sso=sso_enabled(), next=_safe_next(request.values.get('next')) or '',
+                           **_page_context()), status
 
 
 @bp.route('/logout', methods=['POST'])

@@ -4,9 +4,13 @@ import functools
 from flask import send_from_directory
 from flask_smorest import Api
 
-from .access import mark_access
+from flask_smorest.spec.plugins import FlaskPlugin
+
+from .access import SECURITY_SCHEMES, access_doc, public
 from .errors import handle_http_error
 from .schemas import ErrorSchema
+
+_IGNORED_METHODS = {'HEAD', 'OPTIONS'}
 
 
 class SupportApi(Api):
@@ -14,21 +18,48 @@ class SupportApi(Api):
 
     def __init__(self, app):
         super().__init__(app, spec_kwargs={'info': {'description': _DESCRIPTION}})
-        self.spec.components.security_scheme('bearer', {'type': 'http', 'scheme': 'bearer'})
-        self.spec.options['security'] = [{'bearer': []}]
         _serve_swagger_assets(app)
         for endpoint, view in list(app.view_functions.items()):
             if endpoint.startswith('api-docs.'):
-                app.view_functions[endpoint] = mark_access(functools.wraps(view)(_call(view)), 'public')
+                app.view_functions[endpoint] = public(functools.wraps(view)(_call(view)))
 
     def handle_http_exception(self, error):
         return handle_http_error(error)
 
+    def document_access(self, app) -> None:
+        """Give each operation the security, role and scope its route declares (``core.access``).
+
+        Called once every blueprint is registered; public operations get ``security: []``.
+        """
+        for name, definition in sorted(SECURITY_SCHEMES.items()):
+            self.spec.components.security_scheme(name, definition)
+        paths = self.spec._paths  # apispec keeps operations here until the document is rendered
+        for rule in app.url_map.iter_rules():
+            operations = paths.get(FlaskPlugin.flaskpath2openapi(rule.rule))
+            if not operations:
+                continue
+            view = app.view_functions[rule.endpoint]
+            for method in rule.methods - _IGNORED_METHODS:
+                operation, doc = operations.get(method.lower()), access_doc(view, method)
+                if operation is not None and doc is not None:
+                    _apply(operation, doc, view._access_rule)
+
 
 _DESCRIPTION = ('Ticketing backend of a bilingual call center. Agents authenticate with '
-                '`Authorization: Bearer <token>` from `POST /api/v1/auth/token`; client systems sign '
-                'requests with `X-Support-Key`, `X-Support-Timestamp` and `X-Support-Signature`. Errors are '
-                '`{"error": {"code", "message", "fields"}}` in the language of `Accept-Language`.')
+                '`Authorization: Bearer <token>` (from `POST /api/v1/auth/token`, or a personal API token '
+                'with scopes) or the console session; client systems sign requests with `X-Support-Key`, '
+                '`X-Support-Timestamp` and `X-Support-Signature`; providers sign in their own way. Each '
+                'operation lists its security scheme, and `x-required-role` / `x-token-scope` name the role '
+                'and token scope it needs. Errors are `{"error": {"code", "message", "fields"}}` in the '
+                'language of `Accept-Language`.')
+
+
+def _apply(operation: dict, doc: dict, rule: str) -> None:
+    operation['security'] = doc['security']
+    operation.update(doc['extensions'])
+    operation['x-access-rule'] = rule
+    described = operation.get('description') or ''
+    operation['description'] = f"{described}\n\n**Access:** {doc['note']}".strip()
 
 
 def _call(view):
@@ -43,4 +74,4 @@ def _serve_swagger_assets(app):
 
     def swagger_assets(filename):
         return send_from_directory(folder, filename)
-    app.add_url_rule('/api/v1/docs/assets/<path:filename>', 'swagger_assets', mark_access(swagger_assets, 'public'))
+    app.add_url_rule('/api/v1/docs/assets/<path:filename>', 'swagger_assets', public(swagger_assets))

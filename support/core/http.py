@@ -1,4 +1,6 @@
 """Request guards every API route gets: JSON bodies only (within limits), CSRF errors in our shape."""
+from urllib.parse import urlsplit
+
 from flask import g, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
@@ -55,6 +57,14 @@ def register_request_guards(app):
     @app.errorhandler(CSRFError)
     def _csrf_failed(exc):
         return error_response(400, 'csrf_failed', _('The CSRF token is missing or wrong; reload the page.'))
+
+
+def safe_next_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: a login never redirects to another host."""
+    if not target or not target.startswith('/') or target.startswith('//') or '\\' in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 def accepts(*content_types):

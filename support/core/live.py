@@ -9,8 +9,30 @@ from sqlalchemy.orm import Session
 from .transactions import after_commit
 
 NAMESPACE = '/live'
+# Supervisors and admins who see every client; those restricted to some clients join
+# ``supervisors_of(client_id)`` for each of theirs instead (see ``supervisor_rooms``).
+SUPERVISORS = 'supervisors'
 
 _emitter = None
+
+
+def agent_room(agent_id: int) -> str:
+    """The room of one person's connections."""
+    return f'agent:{agent_id}'
+
+
+def supervisors_of(client_id: int) -> str:
+    """The room of the supervisors restricted to clients who include ``client_id``."""
+    return f'supervisors:client:{client_id}'
+
+
+def supervisor_rooms(*client_ids) -> list[str]:
+    """Every supervisor who may see something about these clients (none given: only those who see all).
+
+    Publish anything about a ticket to ``supervisor_rooms(ticket.client_id)``, never to
+    ``SUPERVISORS`` alone, so supervisors restricted to that client get it and others do not.
+    """
+    return [SUPERVISORS] + [supervisors_of(c) for c in sorted(set(client_ids)) if c is not None]
 
 
 def set_emitter(emitter) -> None:

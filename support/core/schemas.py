@@ -140,8 +140,8 @@ class Text(fields.String):
 
 def email(**kwargs) -> fields.String:
     """An e-mail address (marshmallow's Email field insists on a plain-string message)."""
-    return fields.String(validate=[validate.Length(max=254), validate.Email()],
-                         metadata={'format': 'email'}, **kwargs)
+    metadata = {'format': 'email', **kwargs.pop('metadata', {})}
+    return fields.String(validate=[validate.Length(max=254), validate.Email()], metadata=metadata, **kwargs)
 
 
 def choice(values, **kwargs) -> fields.String:

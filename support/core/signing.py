@@ -15,6 +15,12 @@ def signature_matches(secret: str, timestamp: str, body: bytes, signature: str) 
     return hmac.compare_digest(sign(secret, timestamp, body).encode(), (signature or '').encode())
 
 
+def signature_among(secret: str, timestamp: str, body: bytes, header: str) -> bool:
+    """Whether one of the comma-separated signatures of ``header`` is ``secret``'s (how a receiver
+    checks our callbacks: during a secret rotation they carry one signature per valid secret)."""
+    return any(signature_matches(secret, timestamp, body, part.strip()) for part in (header or '').split(','))
+
+
 def new_secret(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
 

@@ -1,15 +1,14 @@
 """Turns domain signals into live events (queued until the transaction commits)."""
 from ..core.extensions import db
-from ..core.live import publish
+from ..core.live import agent_room, publish, supervisor_rooms
 from ..tickets.signals import ticket_created, ticket_updated
 from ..tickets.payloads import ticket_summary
-from .sockets import SUPERVISORS, agent_room
 from . import routing_events  # noqa: F401,E402  (routing and presence events)
 from . import channel_events  # noqa: F401,E402  (call.updated)
 
 
 def _rooms_for(ticket) -> list[str]:
-    rooms = [SUPERVISORS]
+    rooms = supervisor_rooms(ticket.client_id)
     if ticket.assignee_id:
         rooms.append(agent_room(ticket.assignee_id))
     return rooms
@@ -17,7 +16,7 @@ def _rooms_for(ticket) -> list[str]:
 
 @ticket_created.connect
 def _on_ticket_created(ticket, **kwargs):
-    publish(db.session, 'ticket.created', ticket_summary(ticket), [SUPERVISORS])
+    publish(db.session, 'ticket.created', ticket_summary(ticket), supervisor_rooms(ticket.client_id))
 
 
 @ticket_updated.connect

@@ -1,32 +1,33 @@
 """The ``/live`` namespace. Clients authenticate with ``auth={"token": ...}`` or the session.
 
-Agents join ``agent:<id>``; supervisors and admins also join ``supervisors``.
+Agents join ``agent:<id>``; supervisors and admins also join ``supervisors`` when they see
+every client, else ``supervisors:client:<id>`` for each of their clients (``agents.scope``).
+A personal API token needs the ``tickets:read`` scope.
 """
-from flask import request
+from flask import g, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
 from ..agents.auth import agent_from_token
 from ..agents.models import Role
+from ..agents.scope import supervisor_rooms_for
+from ..agents.tokens import Scope
 from ..core.errors import Unauthorized
 from ..core.extensions import db, socketio
-from ..core.live import NAMESPACE, set_emitter
+from ..core.live import NAMESPACE, SUPERVISORS, agent_room, set_emitter  # noqa: F401  (room names live in core)
 from . import snapshots
-
-SUPERVISORS = 'supervisors'
-
-
-def agent_room(agent_id: int) -> str:
-    return f'agent:{agent_id}'
 
 
 def _authenticate(auth):
     token = (auth or {}).get('token') if isinstance(auth, dict) else None
     if token:
+        g.pop('token_scopes', None)
         try:
-            return agent_from_token(token)
+            agent = agent_from_token(token)
         except Unauthorized:
             return None
+        scopes = g.pop('token_scopes', None)
+        return agent if scopes is None or Scope.tickets_read.value in scopes else None
     if current_user.is_authenticated:
         return current_user._get_current_object()
     return None
@@ -41,8 +42,9 @@ def on_connect(auth=None):
     join_room(agent_room(agent.id))
     snapshots.send_agent_snapshot(request.sid, agent)
     if agent.has_role(Role.supervisor):
-        join_room(SUPERVISORS)
-        snapshots.send_supervisor_snapshot(request.sid)
+        for room in supervisor_rooms_for(agent):
+            join_room(room)
+        snapshots.send_supervisor_snapshot(request.sid, agent)
     _join_lab(agent)
     db.session.remove()
 

@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
 from ..agents.models import Role
-from ..clients.operations import get_client
+from ..agents.scope import scoped_client
 from ..core.extensions import db
 from . import admin
 from .operations import settings_for
@@ -19,7 +19,7 @@ blp = Blueprint('outbound', __name__, url_prefix='/api/v1/clients/<slug>/outboun
 @blp.response(200, SettingsSchema)
 def get_settings(slug):
     """The sender identity of e-mail replies and whether new tickets are acknowledged."""
-    return settings_for(db.session, get_client(slug).id)
+    return settings_for(db.session, scoped_client(slug).id)
 
 
 @blp.route('/settings', methods=['PATCH'])
@@ -28,7 +28,7 @@ def get_settings(slug):
 @blp.response(200, SettingsSchema)
 def patch_settings(data, slug):
     """Change any of them."""
-    settings = admin.update_settings(get_client(slug), **data)
+    settings = admin.update_settings(scoped_client(slug), **data)
     db.session.commit()
     return settings
 
@@ -38,7 +38,7 @@ def patch_settings(data, slug):
 @blp.response(200, EndpointSchema(many=True))
 def get_endpoints(slug):
     """Reply endpoints per channel (e-mail goes through SMTP and has none)."""
-    return admin.list_endpoints(get_client(slug))
+    return admin.list_endpoints(scoped_client(slug))
 
 
 @blp.route('/endpoints/<channel>', methods=['PUT'])
@@ -47,7 +47,7 @@ def get_endpoints(slug):
 @blp.response(200, EndpointSchema)
 def put_endpoint(data, slug, channel):
     """Set where replies on ``channel`` are POSTed (signed with the client's key)."""
-    endpoint = admin.put_endpoint(get_client(slug), admin.reply_channel(channel), **data)
+    endpoint = admin.put_endpoint(scoped_client(slug), admin.reply_channel(channel), **data)
     db.session.commit()
     return endpoint
 
@@ -57,7 +57,7 @@ def put_endpoint(data, slug, channel):
 @blp.response(204)
 def delete_endpoint(slug, channel):
     """Stop sending replies on ``channel``."""
-    admin.delete_endpoint(get_client(slug), admin.reply_channel(channel))
+    admin.delete_endpoint(scoped_client(slug), admin.reply_channel(channel))
     db.session.commit()
 
 
@@ -66,7 +66,7 @@ def delete_endpoint(slug, channel):
 @blp.response(200, TemplateSchema(many=True))
 def get_templates(slug):
     """The acknowledgement in English and Spanish (the client's own text or the built-in one)."""
-    return admin.templates_of(get_client(slug))
+    return admin.templates_of(scoped_client(slug))
 
 
 @blp.route('/acknowledgements/<language>', methods=['PUT'])
@@ -75,7 +75,7 @@ def get_templates(slug):
 @blp.response(200, TemplateSchema)
 def put_template(data, slug, language):
     """Use the client's own text; placeholders {number}, {subject}, {name}, {client}."""
-    view = admin.put_template(get_client(slug), admin.language(language), **data)
+    view = admin.put_template(scoped_client(slug), admin.language(language), **data)
     db.session.commit()
     return view
 
@@ -85,7 +85,7 @@ def put_template(data, slug, language):
 @blp.response(200, TemplateSchema)
 def reset_template(slug, language):
     """Go back to the built-in text."""
-    view = admin.reset_template(get_client(slug), admin.language(language))
+    view = admin.reset_template(scoped_client(slug), admin.language(language))
     db.session.commit()
     return view
 
@@ -95,4 +95,4 @@ def reset_template(slug, language):
 @blp.response(200, PreviewSchema)
 def preview_template(slug, language):
     """The acknowledgement filled with sample values."""
-    return admin.preview(get_client(slug), admin.language(language))
+    return admin.preview(scoped_client(slug), admin.language(language))

@@ -58,8 +58,9 @@ def send(endpoint: Endpoint | None, document: dict, key_id: str | None, secret: 
     elif key_id is None:
         return 'the client has no active key to sign with', False
     else:
-        result = webhooks.post_signed(endpoint.url, webhooks.encode(document), key_id, secret,
-                                      {'X-Support-Delivery': document['id'], 'X-Support-Event': 'message.reply'})
+        result = webhooks.post_signed(endpoint.url, webhooks.encode(document), [secret],
+                                      {'X-Support-Key': key_id, 'X-Support-Delivery': document['id'],
+                                       'X-Support-Event': 'message.reply'})
     if result.ok:
         return None, False
     code = result.status_code

@@ -6,15 +6,23 @@ all in the transaction that made the change.
 """
 from sqlalchemy.orm import object_session
 
+from ..clients.signals import endpoint_disabled
 from ..clients.webhook_models import WebhookEvent
 from ..clients.webhooks import enqueue_event
 from ..core.extensions import db
+from ..core.transactions import after_commit
 from ..tickets.models import MessageKind
 from ..tickets.signals import message_added, ticket_created, ticket_updated
 from . import operations, tasks
 from .callbacks import actor_data, message_data, ticket_data
 
 ASSIGNEE_KEYS = ('assignee', 'assignee_id')
+
+
+@endpoint_disabled.connect
+def _on_endpoint_disabled(subscription, session=None, **kwargs):
+    """No other endpoint of the client can be told: e-mail its contact once the disable commits."""
+    after_commit(session or db.session, tasks.notify_endpoint_disabled, subscription.id)
 
 
 def _session(ticket):

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
+from ..core.crypto import Encrypted
 from ..core.db import Base, BigId, big_pk, enum_type
 from ..tickets.models import Channel, Message
 
@@ -56,8 +57,9 @@ class ReplyEndpoint(Base):
     url: Mapped[str] = mapped_column(sa.String(2000))
     format: Mapped[EndpointFormat] = mapped_column(enum_type(EndpointFormat), default=EndpointFormat.signed_json)
     account: Mapped[str | None] = mapped_column(sa.String(64))   # Twilio Account SID
-    # Twilio auth token or Meta page access token: needed to call the provider, never returned.
-    secret: Mapped[str | None] = mapped_column(sa.String(500))
+    # Twilio auth token or Meta page access token: needed to call the provider; stored encrypted,
+    # never returned.
+    secret: Mapped[str | None] = mapped_column(Encrypted())
     sender: Mapped[str | None] = mapped_column(sa.String(64))    # Twilio From number
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

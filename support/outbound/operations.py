@@ -16,7 +16,7 @@ from ..clients.models import Client
 from ..core import retry
 from ..core.transactions import after_commit
 from ..core.clock import utcnow
-from ..core.live import publish
+from ..core.live import agent_room, publish, supervisor_rooms
 from ..tickets.models import Channel, Message, MessageKind, Ticket
 from . import http, smtp, templates
 from .models import AckTemplate, OutboundSettings, OutboxItem, OutboxKind, OutboxStatus, ReplyEndpoint, Transport
@@ -32,7 +32,6 @@ DEFAULTS = {
 }
 webhooks.DEFAULTS.update(DEFAULTS)
 setting = webhooks.setting
-SUPERVISORS_ROOM = 'supervisors'  # the room names support.live serves (core.live.publish takes names)
 
 
 class DeliveryState:
@@ -241,8 +240,9 @@ def retry_delay(attempt: int) -> timedelta:
 
 def _announce_failure(session, ticket, message, kind, error, attempts) -> None:
     """Live event ``message.delivery_failed`` to supervisors and the agents concerned."""
-    rooms = [SUPERVISORS_ROOM] + [f'agent:{agent_id}' for agent_id in
-                                  dict.fromkeys((ticket.assignee_id, message.author_agent_id)) if agent_id]
+    rooms = supervisor_rooms(ticket.client_id) + [agent_room(agent_id) for agent_id in
+                                                  dict.fromkeys((ticket.assignee_id, message.author_agent_id))
+                                                  if agent_id]
     publish(session, 'message.delivery_failed', {
         'ticket_id': ticket.id, 'number': ticket.number, 'message_id': message.id, 'kind': kind.value,
         'channel': ticket.channel.value, 'error': error, 'attempts': attempts}, rooms)

@@ -48,6 +48,13 @@ def deliver_webhook(delivery_id: int) -> int:
     return _run(lambda session: webhooks.send_due(session, [delivery_id]))
 
 
+@huey.task(retries=5, retry_delay=300)
+def notify_endpoint_disabled(subscription_id: int) -> bool:
+    """E-mail the client that one of its webhook endpoints was disabled (retried when SMTP fails)."""
+    from .notices import send_endpoint_disabled
+    return _run(lambda session: send_endpoint_disabled(session, subscription_id))
+
+
 def sweep_once(session: Session, budget_seconds: float = SWEEP_SECONDS) -> dict:
     """Send what is due (outbox first, then webhook deliveries), batch after batch, for at most
     about ``budget_seconds``; a backlog left over goes to the next sweep (or a parallel one:

@@ -1,10 +1,12 @@
 """REST for routing: presence, skills, away reasons, queues, offers, transfer and reassign."""
+import sqlalchemy as sa
 from flask import g
 from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
 from ..agents.availability import add_away_reason, away_reasons, set_presence, update_skills
 from ..agents.models import Agent, Role
+from ..agents.scope import agents_in_scope, in_scope, require_every_client
 from ..agents.presence import AgentState, Presence
 from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.extensions import db
@@ -88,11 +90,12 @@ def post_away_reason(data):
 @blp.response(200, AgentEntrySchema(many=True))
 def list_agents():
     """Every active agent: presence, skills, capacity, load and open tickets."""
-    return views.agent_entries(views.routable_agents())
+    return views.agent_entries(views.routable_agents(g.current_agent), viewer=g.current_agent)
 
 
 def _agent(agent_id: int) -> Agent:
-    agent = db.session.get(Agent, agent_id)
+    """An account the caller may manage (a restricted supervisor: one who serves one of their clients)."""
+    agent = db.session.scalar(agents_in_scope(sa.select(Agent).where(Agent.id == agent_id), g.current_agent))
     if agent is None:
         raise NotFound(_('No such agent.'))
     return agent
@@ -113,9 +116,11 @@ def put_agent_presence(data, agent_id):
 @blp.response(200, AgentEntrySchema)
 def patch_agent(data, agent_id):
     """Change an agent's languages, capacities, clients and products, live."""
+    if 'clients' in data:
+        require_every_client(g.current_agent)  # a restricted supervisor cannot hand out clients
     agent = update_skills(_agent(agent_id), data)
     db.session.commit()
-    return views.agent_entries([agent])[0]
+    return views.agent_entries([agent], viewer=g.current_agent)[0]
 
 
 @blp.route('/routing/queues', methods=['GET'])
@@ -133,9 +138,11 @@ def list_queues():
 def post_queue(data):
     """Define a queue (a rule: client, language and channel family, each optional) and its threshold."""
     client_id = None
-    if data['client']:
+    if not data['client']:
+        require_every_client(g.current_agent)
+    else:
         client = views.client_by_slug(data['client'])
-        if client is None:
+        if client is None or not in_scope(g.current_agent, client.id):
             raise ValidationFailed(fields={'client': [_('Unknown client: {slug}.').format(slug=data['client'])]})
         client_id = client.id
     queue = operations.create_queue(data['name'], client_id, data['language'], data['family'],

@@ -4,8 +4,9 @@ Rules, in order (Twilio TaskRouter / Zendesk omnichannel semantics):
 
 1. Eligible agents are available, speak the ticket's language, serve its client and
    product, have spare capacity on its channel, and have not declined, missed or
-   transferred away this ticket. Escalation widens this: level 1 ignores the product
-   line (same client), level 2 ignores client and product (any agent with the language).
+   transferred away this ticket. Escalation widens this within the client, never beyond
+   it (tenancy): level 1 ignores the product line; level 2 (the last) changes no skill
+   and tells the supervisors that the client's agents cannot drain the queue.
 2. The customer's previous agent (within the sticky window, decided by the caller)
    wins when eligible.
 3. Otherwise the most spare capacity relative to the agent's limit on that channel;
@@ -20,7 +21,7 @@ from datetime import datetime
 from typing import Iterable, Mapping, Sequence
 
 ANY_PRODUCT = 1
-ANY_CLIENT = 2
+LAST_LEVEL = 2
 _NEVER = datetime.min
 
 
@@ -43,7 +44,7 @@ class AgentFacts:
     id: int
     available: bool
     languages: frozenset[str]
-    client_ids: frozenset[int] = frozenset()     # empty: every client
+    client_ids: frozenset[int] | None = None     # None: every client; empty: none
     products: frozenset[str] = frozenset()       # empty: every product
     capacities: Mapping[str, int] = field(default_factory=dict)
     loads: Mapping[str, int] = field(default_factory=dict)
@@ -58,12 +59,10 @@ class AgentFacts:
 
 
 def serves(agent: AgentFacts, ticket: TicketFacts) -> bool:
-    """Skill match only (language, client, product), widened by escalation."""
+    """Skill match only (language, client, product); escalation widens the product, never the client."""
     if ticket.language not in agent.languages:
         return False
-    if ticket.escalation >= ANY_CLIENT:
-        return True
-    if agent.client_ids and ticket.client_id not in agent.client_ids:
+    if agent.client_ids is not None and ticket.client_id not in agent.client_ids:
         return False
     if ticket.escalation >= ANY_PRODUCT or not agent.products or ticket.product is None:
         return True

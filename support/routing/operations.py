@@ -245,22 +245,23 @@ def candidates(channel: str, agent_ids=None) -> list[engine.AgentFacts]:
     rows = db.session.execute(query).all()
     clients = served_clients([r.agent_id for r in rows])
     return [engine.AgentFacts(id=r.agent_id, available=True, languages=frozenset(r.languages or ()),
-                              client_ids=clients.get(r.agent_id, frozenset()), products=frozenset(r.products or ()),
+                              client_ids=clients.get(r.agent_id), products=frozenset(r.products or ()),
                               capacities={channel: r.capacity}, loads={channel: r.load},
                               idle_since=max(filter(None, (r.since, r.last_routed_at))))
             for r in rows]
 
 
-def served_clients(agent_ids) -> dict[int, frozenset[int]]:
+def served_clients(agent_ids) -> dict[int, frozenset[int] | None]:
+    """Per agent, the client ids they serve; ``None`` for those who serve every client (any role)."""
     if not agent_ids:
         return {}
-    found = {}
+    every = set(db.session.scalars(sa.select(Agent.id).where(Agent.id.in_(agent_ids), Agent.all_clients.is_(True))))
+    found = {agent_id: set() for agent_id in agent_ids if agent_id not in every}
     rows = db.session.execute(sa.select(agent_clients.c.agent_id, agent_clients.c.client_id)
-                              .join(Agent, Agent.id == agent_clients.c.agent_id)
-                              .where(agent_clients.c.agent_id.in_(agent_ids), Agent.role == 'agent'))
+                              .where(agent_clients.c.agent_id.in_(list(found))))
     for agent_id, client_id in rows:
-        found.setdefault(agent_id, set()).add(client_id)
-    return {k: frozenset(v) for k, v in found.items()}
+        found[agent_id].add(client_id)
+    return {**{k: frozenset(v) for k, v in found.items()}, **dict.fromkeys(every)}
 
 
 def reserve(agent_id: int, channel: str) -> AgentState | None:
@@ -355,7 +356,7 @@ def agent_facts(agent_id: int, state: AgentState) -> engine.AgentFacts | None:
                                .where(AgentLoad.agent_id == agent_id)).all()
     return engine.AgentFacts(id=agent_id, available=state.status == Presence.available,
                              languages=frozenset(agent.languages or ()),
-                             client_ids=served_clients([agent_id]).get(agent_id, frozenset()),
+                             client_ids=served_clients([agent_id])[agent_id],
                              products=frozenset(state.products or ()),
                              capacities={r.channel: r.capacity for r in loads},
                              loads={r.channel: r.load for r in loads},
@@ -376,9 +377,8 @@ def _waiting_for(agent: engine.AgentFacts, channels: list[str]) -> list[engine.T
             query = (sa.select(RoutingItem.ticket_id)
                      .where(IS_WAITING, RoutingItem.language == language, RoutingItem.channel == channel)
                      .order_by(*order).limit(PULL_BATCH))
-            if agent.client_ids:
-                query = query.where(sa.or_(RoutingItem.client_id.in_(sorted(agent.client_ids)),
-                                           RoutingItem.escalation >= engine.ANY_CLIENT))
+            if agent.client_ids is not None:
+                query = query.where(RoutingItem.client_id.in_(sorted(agent.client_ids)))
             head = query.subquery()
             heads.append(sa.select(head.c.ticket_id))
     if not heads:
@@ -501,11 +501,11 @@ def escalate(ticket_id: int) -> bool:
         return False
     item, ticket = locked
     now = utcnow()
-    if item.escalate_at is None or item.escalate_at > now or item.escalation >= engine.ANY_CLIENT:
+    if item.escalate_at is None or item.escalate_at > now or item.escalation >= engine.LAST_LEVEL:
         return False
     item.escalation += 1
     item.escalate_at = (now + timedelta(seconds=item.queue.threshold_seconds)
-                        if item.escalation < engine.ANY_CLIENT else None)
+                        if item.escalation < engine.LAST_LEVEL else None)
     record(ticket, 'escalated', SYSTEM, before={'escalation': item.escalation - 1},
            after={'escalation': item.escalation})
     ticket_routed.send(ticket, event='escalated', extra={'queue_id': item.queue_id, 'escalation': item.escalation})
@@ -577,6 +577,8 @@ def transfer_to_agent(ticket: Ticket, target_id: int, actor: Actor, via: str = '
     target = db.session.get(Agent, target_id)
     if target is None or not target.active:
         raise ValidationFailed(fields={'agent_id': [_('No such agent.')]})
+    if not target.serves_client(ticket.client_id):  # tenancy: a ticket never leaves its client's agents
+        raise ValidationFailed(fields={'agent_id': [_('{name} does not serve this client.').format(name=target.name)]})
     item = item_for(ticket)
     if item.state == ItemState.assigned and item.agent_id == target_id:
         return ticket

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from ..agents.availability import default_capacities
 from ..agents.models import Agent, Role, agent_clients
+from ..agents.scope import agents_in_scope, in_scope, restrict
 from ..agents.presence import AgentLoad, AgentState, Presence
 from ..clients.models import Client
 from ..core.clock import utcnow
@@ -37,38 +38,45 @@ def _loads(agent_ids) -> dict[int, tuple[dict, dict]]:
     return found
 
 
-def agent_entries(agents: list[Agent], with_tickets: bool = True) -> list[dict]:
-    """What supervisors see per agent: presence, skills, capacity and load, open tickets."""
+def agent_entries(agents: list[Agent], with_tickets: bool = True, viewer: Agent | None = None) -> list[dict]:
+    """What supervisors see per agent: presence, skills, capacity and load, open tickets
+    (a restricted ``viewer`` sees only the tickets and client names of their clients)."""
     ids = [a.id for a in agents]
     states = {s.agent_id: s for s in db.session.scalars(sa.select(AgentState).where(AgentState.agent_id.in_(ids)))}
     loads = _loads(ids)
-    tickets = _open_tickets(ids) if with_tickets else {}
+    tickets = _open_tickets(ids, viewer) if with_tickets else {}
     entries = []
     for agent in agents:
         caps, load = loads.get(agent.id, (default_capacities(), {}))
         state = states.get(agent.id)
         entries.append({'id': agent.id, 'name': agent.name, 'role': agent.role.value,
                         'site': agent.site.name if agent.site else None, 'languages': list(agent.languages or []),
-                        'clients': [c.slug for c in agent.clients], 'products': list(state.products) if state else [],
+                        'clients': [c.slug for c in agent.clients if viewer is None or in_scope(viewer, c.id)],
+                        'all_clients': agent.all_clients, 'products': list(state.products) if state else [],
                         'presence': presence_entry(state, agent.id), 'capacities': caps,
                         'load': {ch: load.get(ch, 0) for ch in caps},
                         'tickets': [ticket_summary(t) for t in tickets.get(agent.id, [])]})
     return entries
 
 
-def _open_tickets(agent_ids) -> dict[int, list[Ticket]]:
+def _open_tickets(agent_ids, viewer: Agent | None) -> dict[int, list[Ticket]]:
     found = {}
-    rows = db.session.scalars(
-        sa.select(Ticket).where(Ticket.assignee_id.in_(agent_ids), Ticket.status.in_(list(ACTIVE)))
-        .options(selectinload(Ticket.client), selectinload(Ticket.customer)).order_by(Ticket.id))
+    query = sa.select(Ticket).where(Ticket.assignee_id.in_(agent_ids), Ticket.status.in_(list(ACTIVE)))
+    if viewer is not None:
+        query = restrict(query, Ticket.client_id, viewer)
+    rows = db.session.scalars(query.options(selectinload(Ticket.client), selectinload(Ticket.customer))
+                              .order_by(Ticket.id))
     for ticket in rows:
         found.setdefault(ticket.assignee_id, []).append(ticket)
     return found
 
 
-def routable_agents() -> list[Agent]:
-    return list(db.session.scalars(sa.select(Agent).where(Agent.active.is_(True))
-                                   .options(selectinload(Agent.clients), selectinload(Agent.site))
+def routable_agents(viewer: Agent | None = None) -> list[Agent]:
+    """Active accounts (for a restricted viewer: those who serve one of the viewer's clients)."""
+    query = sa.select(Agent).where(Agent.active.is_(True))
+    if viewer is not None:
+        query = agents_in_scope(query, viewer)
+    return list(db.session.scalars(query.options(selectinload(Agent.clients), selectinload(Agent.site))
                                    .order_by(Agent.id)))
 
 
@@ -100,8 +108,8 @@ def _queue_figures(queue_ids) -> dict:
 
 
 def _staff() -> list[tuple]:
-    """``(languages, client ids, status, spare per channel)`` of every active agent with a state."""
-    rows = db.session.execute(sa.select(AgentState.agent_id, AgentState.status, Agent.languages, Agent.role)
+    """``(languages, client ids or None for all, status, spare per channel)`` of every active agent with a state."""
+    rows = db.session.execute(sa.select(AgentState.agent_id, AgentState.status, Agent.languages, Agent.all_clients)
                               .join(Agent, Agent.id == AgentState.agent_id)
                               .where(Agent.active.is_(True), AgentState.status != Presence.offline)).all()
     ids = [r.agent_id for r in rows]
@@ -114,7 +122,7 @@ def _staff() -> list[tuple]:
     for r in rows:
         caps, load = loads.get(r.agent_id, ({}, {}))
         spare = {ch: caps[ch] - load.get(ch, 0) for ch in caps}
-        served = clients.get(r.agent_id, set()) if r.role == Role.agent else set()
+        served = None if r.all_clients else clients.get(r.agent_id, set())
         staff.append((set(r.languages or ()), served, r.status, spare))
     return staff
 
@@ -127,6 +135,8 @@ def queue_entries(queue_ids=None, agent: Agent | None = None) -> list[dict]:
     queues = list(db.session.scalars(query))
     if agent is not None and agent.role == Role.agent:
         queues = [q for q in queues if _agent_serves(agent, q)]
+    elif agent is not None:  # supervisors: the queues of their clients (queues for every client: unrestricted only)
+        queues = [q for q in queues if in_scope(agent, q.client_id)]
     figures = _queue_figures([q.id for q in queues]) if queues else {}
     staff = _staff() if queues else []
     now = utcnow()
@@ -143,7 +153,7 @@ def _queue_entry(queue: Queue, figures: dict, staff, now) -> dict:
     offered, _oldest = figures.get(ItemState.offered, (0, None))
     serving = [(status, spare) for langs, served, status, spare in staff
                if (queue.language is None or queue.language in langs)
-               and (not served or queue.client_id is None or queue.client_id in served)]
+               and (served is None or queue.client_id is None or queue.client_id in served)]
     on_duty = [spare for status, spare in serving if status == Presence.available]
     free = sum(1 for spare in on_duty if any(spare.get(ch, 0) > 0 for ch in queue.channels))
     speakers = any(status == Presence.available and (queue.language is None or queue.language in langs)
@@ -155,9 +165,9 @@ def _queue_entry(queue: Queue, figures: dict, staff, now) -> dict:
             'threshold_seconds': queue.threshold_seconds, 'unstaffed': not speakers}
 
 
-def supervisor_snapshot() -> dict:
-    return {'generated_at': utcnow().isoformat(), 'queues': queue_entries(),
-            'agents': agent_entries(routable_agents())}
+def supervisor_snapshot(viewer: Agent) -> dict:
+    return {'generated_at': utcnow().isoformat(), 'queues': queue_entries(agent=viewer),
+            'agents': agent_entries(routable_agents(viewer), viewer=viewer)}
 
 
 def client_by_slug(slug: str) -> Client | None:

@@ -5,7 +5,9 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..agents.models import Agent, Role, agent_clients
+from ..agents.models import Agent
+from ..agents.scope import restrict
+from ..audit.operations import concerns_client
 from ..clients.models import Client
 from ..core.errors import NotFound, ValidationFailed
 from ..core.extensions import db
@@ -14,13 +16,8 @@ from .models import Customer, Message, Ticket
 
 
 def visible_to(agent: Agent, query):
-    """Agents see the tickets of the clients they serve (all clients when none is set)."""
-    if agent.role != Role.agent:
-        return query
-    served = sa.select(agent_clients.c.client_id).where(agent_clients.c.agent_id == agent.id)
-    has_any = sa.exists(served)
-    # an escalated ticket may be assigned outside the agent's clients: its assignee still sees it
-    return query.where(sa.or_(~has_any, Ticket.client_id.in_(served), Ticket.assignee_id == agent.id))
+    """Everyone sees the tickets of the clients they work for, whatever their role (``agents.scope``)."""
+    return restrict(query, Ticket.client_id, agent)
 
 
 def get_visible_ticket(agent: Agent, ticket_id: int, *, for_update: bool = False) -> Ticket:
@@ -30,6 +27,7 @@ def get_visible_ticket(agent: Agent, ticket_id: int, *, for_update: bool = False
     ticket = db.session.scalar(query)
     if ticket is None:
         raise NotFound(_('Ticket {number} does not exist or is not yours to see.').format(number=ticket_id))
+    concerns_client(ticket.client_id)
     return ticket
 
 

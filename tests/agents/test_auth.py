@@ -49,6 +49,7 @@ def test_roles_are_enforced(make, http):
     new_agent = {'email': 'x@example.com', 'name': 'X', 'password': 'long-enough', 'languages': ['es'],
                  'site': 'Polanco'}
     assert http.post('/api/v1/agents', json=new_agent, headers=supervisor.headers).status_code == 403
+    assert http.post('/api/v1/sites', json={'name': 'Polanco'}, headers=admin.headers).status_code == 201
     response = http.post('/api/v1/agents', json=new_agent, headers=admin.headers)
     assert response.status_code == 201 and response.get_json()['site'] == 'Polanco'
     forbidden = http.post('/api/v1/clients', json=new_client, headers={**agent.headers, 'Accept-Language': 'es'})

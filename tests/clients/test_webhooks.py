@@ -105,13 +105,18 @@ def test_client_system_manages_its_own_subscriptions_by_signed_requests(http, ma
 def test_ticket_created_is_delivered_signed(http, make, admin, receiver_factory):
     receiver = receiver_factory()
     creds = make.client()
-    _subscribe(http, admin, creds.slug, receiver.url)
+    sub = _subscribe(http, admin, creds.slug, receiver.url)
+    assert sub['secret'].startswith('whsec_') and sub['signed_with'] == 'endpoint_secret'
+    assert 'secret' not in http.get(f'/api/v1/clients/{creds.slug}/webhooks/{sub["id"]}',
+                                    headers=admin.headers).get_json()
     ticket = make.ticket(creds, channel='chat', customer={'name': 'Ana', 'handle': 'ana'})
     assert len(receiver.requests) == 1
-    assert receiver.verifies(creds.secret)
+    assert receiver.verifies(sub['secret']) and not receiver.verifies(creds.secret)
     request, event = receiver.requests[0], receiver.json()
-    assert request['headers']['X-Support-Key'] == creds.key_id
+    assert 'X-Support-Key' not in request['headers']  # the intake key signs nothing that goes out
+    assert request['headers']['X-Support-Webhook'] == str(sub['id'])
     assert request['headers']['X-Support-Event'] == 'ticket.created'
+    assert request['headers']['X-Support-Api-Version'] == event['api_version'] == sub['api_version']
     assert event['type'] == 'ticket.created' and event['client'] == creds.slug
     assert event['data']['ticket']['number'] == ticket['number']
     assert event['data']['message']['author']['type'] == 'customer'
@@ -120,14 +125,25 @@ def test_ticket_created_is_delivered_signed(http, make, admin, receiver_factory)
     assert (delivery['status'], delivery['attempts'], delivery['last_status_code']) == ('delivered', 1, 200)
 
 
-def test_signature_uses_the_newest_active_key(http, make, admin, receiver_factory):
+def test_a_subscription_from_before_endpoint_secrets_is_signed_with_the_newest_client_key(
+        http, make, admin, receiver_factory):
+    from support.clients.webhook_models import WebhookSubscription
     receiver = receiver_factory()
     creds = make.client()
-    _subscribe(http, admin, creds.slug, receiver.url)
+    sub = _subscribe(http, admin, creds.slug, receiver.url)
+    db.session.get(WebhookSubscription, sub['id']).secret = None  # as the migration leaves older ones
+    db.session.commit()
     new_key = http.post(f'/api/v1/clients/{creds.slug}/keys', headers=admin.headers).get_json()
     make.ticket(creds, channel='chat')
     assert receiver.requests[0]['headers']['X-Support-Key'] == new_key['key_id']
     assert receiver.verifies(new_key['secret']) and not receiver.verifies(creds.secret)
+    listed = http.get(f'/api/v1/clients/{creds.slug}/webhooks/{sub["id"]}', headers=admin.headers).get_json()
+    assert listed['signed_with'] == 'client_key'
+    rotated = http.post(f'/api/v1/clients/{creds.slug}/webhooks/{sub["id"]}/rotate-secret', json={},
+                        headers=admin.headers).get_json()
+    assert rotated['previous_secret_expires_at'] is None  # nothing to keep: the key was never its own
+    make.ticket(creds, channel='chat')
+    assert receiver.verifies(rotated['secret']) and 'X-Support-Key' not in receiver.requests[-1]['headers']
 
 
 def test_status_changes_and_messages_are_events_and_notes_are_not(http, make, admin, receiver_factory):
@@ -186,7 +202,7 @@ def test_assignment_is_an_event(http, make, admin, receiver_factory, app):
 def test_receiver_fails_several_times_then_succeeds(http, make, admin, receiver_factory):
     receiver = receiver_factory(script=(500, 503, 404, 200))
     creds = make.client()
-    _subscribe(http, admin, creds.slug, receiver.url)
+    sub = _subscribe(http, admin, creds.slug, receiver.url)
     make.ticket(creds, channel='chat')
     [delivery] = _deliveries(http, admin, creds.slug)
     assert (delivery['status'], delivery['attempts'], delivery['last_status_code']) == ('pending', 1, 500)
@@ -201,7 +217,7 @@ def test_receiver_fails_several_times_then_succeeds(http, make, admin, receiver_
     assert all(a['duration_ms'] >= 0 for a in detail['attempt_log'])
     assert len({r['headers']['X-Support-Delivery'] for r in receiver.requests}) == 1
     assert len({json.loads(r['body'])['id'] for r in receiver.requests}) == 1
-    assert all(receiver.verifies(creds.secret, i) for i in range(4))
+    assert all(receiver.verifies(sub['secret'], i) for i in range(4))
 
 
 def test_receiver_stays_down_deliveries_wait_then_redelivery(http, make, admin, app, monkeypatch,
@@ -233,7 +249,7 @@ def test_receiver_stays_down_deliveries_wait_then_redelivery(http, make, admin, 
         redelivered = again.get_json()
         assert redelivered['redelivery_of'] == items[0]['id'] and redelivered['status'] == 'delivered'
         assert redelivered['event_id'] == items[0]['event_id']
-        assert receiver.verifies(creds.secret)
+        assert receiver.verifies(sub['secret'])
         assert receiver.json()['id'] == items[0]['event_id']
         assert len(_deliveries(http, admin, creds.slug, status='failed')) == 2  # the log is kept
         assert len(_deliveries(http, admin, creds.slug, subscription_id=sub['id'])) == 3

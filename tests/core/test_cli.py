@@ -3,6 +3,7 @@ import json
 
 from support.clients.models import Client
 from support.core.extensions import db
+from support.sites.models import Site
 
 
 def test_create_client_and_agent_print_json(app):
@@ -11,11 +12,18 @@ def test_create_client_and_agent_print_json(app):
     assert result.exit_code == 0, result.output
     client = json.loads(result.output)
     assert client['slug'] == 'northwind' and client['key_id'] and len(client['secret']) >= 32
-    result = runner.invoke(args=['support', 'create-agent', '--email', 'lu@example.com', '--name', 'Lu',
-                                 '--password', 'long-enough', '--role', 'supervisor', '--languages', 'en,es',
-                                 '--site', 'Tijuana'])
+    args = ['support', 'create-agent', '--email', 'lu@example.com', '--name', 'Lu', '--password', 'long-enough',
+            '--role', 'supervisor', '--languages', 'en,es', '--clients', 'northwind']
+    typo = runner.invoke(args=[*args, '--site', 'Tijuna'])
+    assert typo.exit_code != 0 and 'Unknown site: Tijuna' in typo.output
+    assert db.session.query(Site).count() == 0  # a typo creates nothing
+    db.session.add(Site(name='Tijuana', timezone='America/Tijuana'))
+    db.session.commit()
+    result = runner.invoke(args=[*args, '--site', 'Tijuana'])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)['id'] > 0
+    created = json.loads(result.output)
+    assert created['id'] > 0 and created['site'] == 'Tijuana'
+    assert (created['clients'], created['all_clients']) == (['northwind'], False)
     rotated = runner.invoke(args=['support', 'rotate-key', '--slug', 'northwind'])
     assert rotated.exit_code == 0 and json.loads(rotated.output)['key_id'] != client['key_id']
     assert len(db.session.query(Client).one().keys) == 2

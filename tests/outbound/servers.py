@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-from support.core.signing import signature_matches
+from support.core.signing import signature_among
 
 
 def free_port() -> int:
@@ -99,8 +99,8 @@ class Receiver:
         """Check the signature as a client's system would: HMAC over ``timestamp.body``."""
         request = self.requests[index]
         headers = {k.lower(): v for k, v in request['headers'].items()}
-        return signature_matches(secret, headers['x-support-timestamp'], request['body'],
-                                 headers['x-support-signature'])
+        return signature_among(secret, headers['x-support-timestamp'], request['body'],
+                               headers['x-support-signature'])
 
 
 def closed_url() -> str:

@@ -1,0 +1,10 @@
+"""Signals the clients domain sends, inside the transaction that made the change."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+endpoint_disabled = _signals.signal('webhook-endpoint-disabled', doc="""
+Sent when a webhook endpoint was disabled after failing for too long and no other endpoint of
+the client could be told. Sender: the ``WebhookSubscription``. Kwargs: ``session`` (the
+session that disables it; notify after it commits).
+""")
