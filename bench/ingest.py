@@ -56,7 +56,8 @@ def flask(env, *args) -> str:
 
 
 def lua_script(requests_: list[tuple[str, dict]], path: str) -> str:
-    """A wrk script cycling through pre-signed requests (signatures stay valid for 300 s)."""
+    """A wrk script cycling through pre-signed requests (signatures stay valid for 300 s; a signed
+    request is taken once, so intake gets enough distinct ones for the whole run)."""
     lines = ['local reqs = {}']
     for body, headers in requests_:
         hdr = ', '.join(f'["{k}"] = {json.dumps(v)}' for k, v in headers.items())
@@ -65,10 +66,10 @@ def lua_script(requests_: list[tuple[str, dict]], path: str) -> str:
     return '\n'.join(lines)
 
 
-def intake_requests(key_id: str, secret: str, count: int = 200):
+def intake_requests(key_id: str, secret: str, count: int = 200, start: int = 0):
     now = int(time.time())
     result = []
-    for i in range(count):
+    for i in range(start, start + count):
         body = json.dumps({'subject': SUBJECTS[i % len(SUBJECTS)], 'channel': ['email', 'chat', 'web'][i % 3],
                            'body': f'{SUBJECTS[i % len(SUBJECTS)]}. Reference {i}.',
                            'customer': {'name': f'Customer {i}', 'email': f'customer{i}@example.com'}})
@@ -129,8 +130,10 @@ def main():
                 break
             except requests.RequestException:
                 time.sleep(0.2)
-        signed = intake_requests(creds['key_id'], creds['secret'])
-        run_wrk(base, lua_script(signed, '/api/v1/intake/tickets'), args.connections, 3)  # warm-up
+        per_second = 3000  # more distinct signed requests than this stack serves in a second
+        warm_up = intake_requests(creds['key_id'], creds['secret'], 3 * per_second)
+        run_wrk(base, lua_script(warm_up, '/api/v1/intake/tickets'), args.connections, 3)
+        signed = intake_requests(creds['key_id'], creds['secret'], args.seconds * per_second, start=len(warm_up))
         intake = run_wrk(base, lua_script(signed, '/api/v1/intake/tickets'), args.connections, args.seconds)
         minimal = [(json.dumps({'subject': b['subject'] if isinstance(b, dict) else 'x', 'body': 'y'}),
                     {'Content-Type': 'application/json'}) for b in ({'subject': s} for s in SUBJECTS)]

@@ -78,8 +78,8 @@ def _world(db, agents=100):
     client, key, secret = create_client('Acme', 'acme')
     customer = Customer(client_id=client.id, name='Bench')
     db.session.add(customer)
-    people = [create_agent(f'a{i}@example.com', f'Agent {i}', 'password-123', 'agent', ['en', 'es'])
-              for i in range(agents)]
+    people = [create_agent(f'a{i}@example.com', f'Agent {i}', 'password-123', 'agent', ['en', 'es'],
+                           all_clients=True) for i in range(agents)]
     db.session.flush()
     for agent in people:
         update_skills(agent, {'capacities': {'chat': 1000, 'email': 6}})
@@ -185,7 +185,7 @@ def bench_latency(url, redis_url, clients, events):
     with app.app_context():
         client, _customer, _agents = _world(db, agents=5)
         from support.agents.operations import create_agent
-        boss = create_agent('boss@example.com', 'Boss', 'password-123', 'supervisor')
+        boss = create_agent('boss@example.com', 'Boss', 'password-123', 'supervisor', all_clients=True)
         key = client.keys[0]
         db.session.commit()
         token, key_id, secret = issue_token(boss), key.key_id, key.secret

@@ -29,6 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .core import jobs
     jobs.bind_app(app)
     _trust_proxies(app)
+    if not app.config.get('SUPPORT_ENCRYPTION_KEYS') and not app.testing:
+        app.logger.warning('SUPPORT_ENCRYPTION_KEYS is not set: stored secrets are encrypted with a key derived '
+                           'from SUPPORT_SECRET_KEY (set your own keys in production; see docs/security.md)')
     return app
 
 

@@ -13,7 +13,7 @@ from ..core.errors import Conflict, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
 from .models import Agent
-from .operations import _clients_by_slug
+from .operations import set_clients
 from .presence import (BUILTIN_AWAY_REASONS, CHANNELS, DEFAULT_CAPACITIES, AgentLoad, AgentState, AwayReason,
                        Presence)
 from .signals import presence_changed, skills_changed
@@ -94,8 +94,8 @@ def update_skills(agent: Agent, data: dict) -> Agent:
     if 'languages' in data and sorted(set(data['languages'])) != agent.languages:
         agent.languages = sorted(set(data['languages']))
         changed.append('languages')
-    if 'clients' in data:
-        agent.clients = _clients_by_slug(data['clients'])
+    if 'clients' in data or 'all_clients' in data:
+        set_clients(agent, data)
         changed.append('clients')
     if 'products' in data:
         state.products = sorted(set(p.strip() for p in data['products'] if p.strip()))

@@ -34,7 +34,7 @@ def create_agent(email: str, name: str, password: str, role: Role = Role.agent, 
 
 def update_agent(agent: Agent, data: dict) -> Agent:
     before = _audited(agent)
-    for attr in ('name', 'locale', 'active', 'all_clients'):
+    for attr in ('name', 'locale', 'active'):
         if attr in data:
             setattr(agent, attr, data[attr])
     if 'role' in data:
@@ -43,8 +43,8 @@ def update_agent(agent: Agent, data: dict) -> Agent:
         agent.languages = sorted(set(data['languages']))
     if 'site' in data:
         agent.site = find_site(data['site']) if data['site'] is not None else None
-    if 'clients' in data:
-        agent.clients = _clients_by_slug(data['clients'])
+    if 'clients' in data or 'all_clients' in data:
+        set_clients(agent, data)
     if 'password' in data or data.get('active') is False:
         if 'password' in data:
             agent.password_hash = hash_password(data['password'])
@@ -54,6 +54,13 @@ def update_agent(agent: Agent, data: dict) -> Agent:
     record('agent.updated', target_type='agent', target_id=agent.id,
            detail={'changed': changed, 'password_changed': 'password' in data})
     return agent
+
+
+def set_clients(agent: Agent, data: dict) -> None:
+    """``clients`` replaces the list and, unless ``all_clients`` comes too, means exactly those clients."""
+    if 'clients' in data:
+        agent.clients = _clients_by_slug(data['clients'])
+    agent.all_clients = data.get('all_clients', False if 'clients' in data else agent.all_clients)
 
 
 def _audited(agent: Agent) -> dict:

@@ -6,7 +6,7 @@ gateway's ``message_id`` makes a retry change nothing.
 """
 from flask import g
 
-from ..clients.auth import signed_client
+from ..clients.auth import DEDUPLICATED, signed_client
 from ..core.extensions import db
 from ..tickets.models import Channel
 from ..tickets.operations import CustomerContact
@@ -25,7 +25,7 @@ def to_inbound(data: dict) -> InboundMessage:
 
 def register(blp):
     @blp.route('/chat/messages', methods=['POST'])
-    @signed_client
+    @signed_client(replays=DEDUPLICATED)
     @blp.arguments(ChatMessageSchema)
     @blp.response(201, InboundReceiptSchema)
     @blp.alt_response(200, schema=InboundReceiptSchema, description='A retry of a message already taken')

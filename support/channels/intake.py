@@ -5,7 +5,7 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from ..clients.auth import signed_client
+from ..clients.auth import SAME_IDEMPOTENCY_KEY, signed_client
 from ..core.errors import NotFound, ValidationFailed
 from ..core.extensions import db, limiter
 from ..core.i18n import _, _l
@@ -71,7 +71,7 @@ def _idempotency_key() -> str | None:
 
 
 @blp.route('/tickets', methods=['POST'])
-@signed_client
+@signed_client(replays=SAME_IDEMPOTENCY_KEY)
 @limiter.limit(_intake_limit, key_func=_limit_key)
 @blp.arguments(IntakeTicketSchema)
 @blp.response(201, TicketSchema)

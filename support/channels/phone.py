@@ -10,7 +10,7 @@ from flask import g
 
 from ..agents.auth import require_role
 from ..agents.models import Agent, Role
-from ..clients.auth import signed_client
+from ..clients.auth import DEDUPLICATED, signed_client
 from ..clients.models import Client
 from ..core.clock import utcnow
 from ..core.extensions import db
@@ -120,7 +120,7 @@ def _event_details(event: CallStatus, data: dict) -> dict:
 
 def register(blp):
     @blp.route('/phone/events', methods=['POST'])
-    @signed_client
+    @signed_client(replays=DEDUPLICATED)
     @blp.arguments(PhoneEventSchema)
     @blp.response(200, CallEventResultSchema)
     @blp.alt_response(201, schema=CallEventResultSchema, description='The first event of a new call')

@@ -23,7 +23,15 @@ register_security_scheme('clientSignature', {
                    'A timestamp more than 300 s away is refused; a write whose signature was already seen is a 409.'})
 
 
-def verify_signed_request():
+# What a route does with a write whose signature was already seen (headers are not signed, so
+# an attacker holding a copy may change them: nothing here trusts a header of the copy).
+REFUSED = 'refused'              # 409 (every write that has no key of its own to dedupe by)
+SAME_IDEMPOTENCY_KEY = 'same-idempotency-key'   # allowed when the first copy carried the same
+                                                # Idempotency-Key: idempotency answers it, creating nothing
+DEDUPLICATED = 'deduplicated'    # allowed: the signed body names its own message or event id
+
+
+def verify_signed_request(replays: str = REFUSED):
     """Check ``X-Support-Key/Timestamp/Signature`` on the raw body; sets ``g.client``."""
     key_id = request.headers.get('X-Support-Key', '')
     timestamp = request.headers.get('X-Support-Timestamp', '')
@@ -44,21 +52,24 @@ def verify_signed_request():
         raise Unauthorized(_('The signature does not match this key and body.'), code='signature_invalid')
     g.client = key.client
     g.client_key = key
-    if request.method not in SAFE_METHODS:
-        _refuse_replay(key_id, int(timestamp), signature, tolerance)
+    if request.method not in SAFE_METHODS and replays != DEDUPLICATED:
+        _refuse_replay(key_id, int(timestamp), signature, tolerance, replays)
 
 
-def _refuse_replay(key_id: str, timestamp: int, signature: str, tolerance: int) -> None:
-    """A write whose signature we saw already is a replay (a retry must be signed anew): 409.
+def _refuse_replay(key_id: str, timestamp: int, signature: str, tolerance: int, replays: str) -> None:
+    """A write whose signature we saw already is a replay: 409, unless the route can answer it safely.
 
     The mark lasts as long as the timestamp is accepted, so every copy inside the window is caught.
     """
     digest = hashlib.sha256('\n'.join((key_id, request.method, request.path, str(timestamp), signature))
                             .encode()).hexdigest()
     until = datetime.fromtimestamp(timestamp + tolerance + 1, timezone.utc)
-    if not replay.first_time(digest, until):
-        raise Conflict(_('This signed request was already received; sign every request (and every retry) anew.'),
-                       code='replayed_request')
+    key = request.headers.get('Idempotency-Key') or ''
+    first_key = replay.first_time(digest, until, key)
+    if first_key is None or (replays == SAME_IDEMPOTENCY_KEY and key and first_key == key):
+        return
+    raise Conflict(_('This signed request was already received; sign every request (and every retry) anew.'),
+                   code='replayed_request')
 
 
 def _signed_doc(method: str) -> dict:
@@ -67,11 +78,18 @@ def _signed_doc(method: str) -> dict:
                     '`X-Support-Signature`); no person has access.'}
 
 
-def signed_client(view):
-    """Route decorator: only a client system with a valid signature may call it."""
+def signed_client(view=None, *, replays: str = REFUSED):
+    """Route decorator: only a client system with a valid signature may call it.
+
+    ``@signed_client`` refuses replayed writes; ``@signed_client(replays=...)`` says how the route
+    answers them safely instead (``SAME_IDEMPOTENCY_KEY``, ``DEDUPLICATED``).
+    """
+    if view is None:
+        return functools.partial(signed_client, replays=replays)
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        verify_signed_request()
+        verify_signed_request(replays)
         return view(*args, **kwargs)
     return mark_access(wrapper, 'signed-client', _signed_doc)
 

@@ -1,6 +1,7 @@
 """Signed requests are taken once: a signature seen again within its validity window is a replay.
 
-``first_time(digest, until)`` remembers ``digest`` until ``until`` and says whether it was new.
+``first_time(digest, until, note)`` remembers ``digest`` (with a short ``note``) until ``until``:
+``None`` when it was new, else the note stored by the first one.
 With ``SUPPORT_REDIS_URL`` (or ``SUPPORT_REPLAY_REDIS_URL``) the marks live in Redis
 (``SET NX`` with an expiry, shared by every process); otherwise in the ``replay_marks`` table,
 where a primary key decides between two copies racing in and ``forget_expired`` sweeps old rows.
@@ -26,6 +27,7 @@ class ReplayMark(Base):
     __tablename__ = 'replay_marks'
 
     digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    note: Mapped[str] = mapped_column(sa.String(255), default='')
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
@@ -39,26 +41,36 @@ def _redis(url: str):
     return redis.Redis.from_url(url)
 
 
-def first_time(digest: str, until: datetime) -> bool:
-    """Record ``digest`` until ``until``; False when it was already recorded (a replay)."""
+def first_time(digest: str, until: datetime, note: str = '') -> str | None:
+    """Record ``digest`` until ``until``: None when new, else the ``note`` of the first (a replay)."""
     url = _redis_url()
     if url:
         seconds = max(1, math.ceil((until - utcnow()).total_seconds()))
-        return bool(_redis(url).set(REDIS_PREFIX + digest, 1, nx=True, ex=seconds))
-    return _first_time_in_database(digest, until)
+        client = _redis(url)
+        if client.set(REDIS_PREFIX + digest, note, nx=True, ex=seconds):
+            return None
+        return (client.get(REDIS_PREFIX + digest) or b'').decode()
+    return _first_time_in_database(digest, until, note[:255])
 
 
-def _first_time_in_database(digest: str, until: datetime) -> bool:
+def _first_time_in_database(digest: str, until: datetime, note: str) -> str | None:
     """Insert the mark and commit at once: the request may fail later, the signature stays spent."""
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql_insert if dialect == 'postgresql' else sqlite_insert)(ReplayMark)
-    statement = insert.values(digest=digest, expires_at=until).on_conflict_do_nothing().returning(ReplayMark.digest)
-    new = db.session.execute(statement).first() is not None
-    if not new:  # an expired mark of the same digest counts as gone
-        new = bool(db.session.execute(sa.update(ReplayMark).where(
-            ReplayMark.digest == digest, ReplayMark.expires_at <= utcnow()).values(expires_at=until)).rowcount)
+    statement = (insert.values(digest=digest, note=note, expires_at=until).on_conflict_do_nothing()
+                 .returning(ReplayMark.digest))
+    first = None if db.session.execute(statement).first() is not None else _earlier_note(digest, until, note)
     db.session.commit()
-    return new
+    return first
+
+
+def _earlier_note(digest: str, until: datetime, note: str) -> str | None:
+    """The note of the mark already there; None (and the mark renewed) when it had expired."""
+    renewed = db.session.execute(sa.update(ReplayMark).where(
+        ReplayMark.digest == digest, ReplayMark.expires_at <= utcnow()).values(expires_at=until, note=note))
+    if renewed.rowcount:
+        return None
+    return db.session.scalar(sa.select(ReplayMark.note).where(ReplayMark.digest == digest)) or ''
 
 
 def forget_expired() -> int:

@@ -116,7 +116,7 @@ def put_agent_presence(data, agent_id):
 @blp.response(200, AgentEntrySchema)
 def patch_agent(data, agent_id):
     """Change an agent's languages, capacities, clients and products, live."""
-    if 'clients' in data:
+    if 'clients' in data or 'all_clients' in data:
         require_every_client(g.current_agent)  # a restricted supervisor cannot hand out clients
     agent = update_skills(_agent(agent_id), data)
     db.session.commit()

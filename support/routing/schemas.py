@@ -26,7 +26,9 @@ class AwayReasonSchema(Schema):
 class SkillsSchema(Schema):
     languages = fields.List(choice(LANGUAGES), validate=validate.Length(min=1, max=2))
     capacities = fields.Dict(keys=choice(CHANNELS), values=fields.Integer(validate=validate.Range(min=0, max=50)))
-    clients = fields.List(fields.String(validate=validate.Length(max=64)), validate=validate.Length(max=200))
+    clients = fields.List(fields.String(validate=validate.Length(max=64)), validate=validate.Length(max=200),
+                          metadata={'description': 'exactly these clients (unless `all_clients` is sent too)'})
+    all_clients = fields.Boolean(metadata={'description': 'serve every client'})
     products = fields.List(Text(min_length=1, max_length=120), validate=validate.Length(max=100))
 
 
@@ -114,7 +116,9 @@ class AgentEntrySchema(Schema):
     role = choice(Role, dump_only=True)
     site = fields.String(dump_only=True, allow_none=True)
     languages = fields.List(fields.String(), dump_only=True)
-    clients = fields.List(fields.String(), dump_only=True)
+    clients = fields.List(fields.String(), dump_only=True,
+                          metadata={'description': "slugs of the clients served (those the viewer works for)"})
+    all_clients = fields.Boolean(dump_only=True, metadata={'description': 'serves every client'})
     products = fields.List(fields.String(), dump_only=True)
     presence = fields.Nested(PresenceEntrySchema, dump_only=True)
     capacities = _per_channel()

@@ -20,6 +20,7 @@ from ..servers import GunicornServer, scratch_postgres
 pytestmark = pytest.mark.skipif(not PG_URL, reason='needs PostgreSQL')
 
 ROUNDS, PER_SERVER = 8, 4
+SECRET_KEY = 'intake-processes'
 
 
 @pytest.fixture(scope='module')
@@ -28,7 +29,9 @@ def database():
     from support.clients.operations import create_client
     from support.core.extensions import db
     url = scratch_postgres(PG_URL, 'intake')
-    app = create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': url, 'SUPPORT_REDIS_URL': None})
+    # the servers' secret key: without SUPPORT_ENCRYPTION_KEYS, stored secrets are encrypted with a key derived from it
+    app = create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': url, 'SUPPORT_REDIS_URL': None,
+                      'SECRET_KEY': SECRET_KEY})
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -48,7 +51,7 @@ def _fire(server, raw, headers, barrier, answers):
 
 def test_retries_racing_in_two_processes_make_one_ticket(database, tmp_path):
     url, creds = database
-    env = {'SUPPORT_DATABASE_URL': url, 'SUPPORT_JOBS': 'memory', 'SUPPORT_SECRET_KEY': 'intake-processes',
+    env = {'SUPPORT_DATABASE_URL': url, 'SUPPORT_JOBS': 'memory', 'SUPPORT_SECRET_KEY': SECRET_KEY,
            'SUPPORT_INSTANCE_PATH': str(tmp_path), 'SUPPORT_REDIS_URL': '', 'SUPPORT_ROUTING_INLINE': '0'}
     log = str(tmp_path / 'servers.log')
     with GunicornServer(env, log_path=log) as first, GunicornServer(env, log_path=log) as second:

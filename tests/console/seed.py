@@ -24,9 +24,9 @@ def seed(url: str) -> dict:
         get_or_create_site('Polanco', 'America/Mexico_City')
         client, key, secret = create_client('Acme Cable', 'acme', 'es')
         agent = create_agent('lucia@example.com', 'Lucía Hernández', PASSWORD, 'agent', ['en', 'es'], 'Polanco',
-                             locale='es')
+                             locale='es', all_clients=True)
         supervisor = create_agent('sergio@example.com', 'Sergio Supervisor', PASSWORD, 'supervisor', ['en', 'es'],
-                                  'Polanco', locale='en')
+                                  'Polanco', locale='en', all_clients=True)
         create_canned_answer('acme', 'es', 'Saludo y cierre',
                              'Hola {customer}, soy {agent}. Ya reiniciamos su módem; el servicio quedó restablecido.')
         create_canned_answer('acme', 'en', 'Greeting and close',

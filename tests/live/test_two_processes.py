@@ -43,9 +43,9 @@ def world():
         db.drop_all()
         db.create_all()
         client, key, secret = create_client('Acme', 'acme')
-        boss = create_agent('boss@example.com', 'Boss', 'password-123', 'supervisor')
+        boss = create_agent('boss@example.com', 'Boss', 'password-123', 'supervisor', all_clients=True)
         agents = [create_agent(f'a{i}@example.com', f'Agent {i}', 'password-123', 'agent',
-                               ['en', 'es'] if i % 3 == 0 else ['en']) for i in range(AGENTS)]
+                               ['en', 'es'] if i % 3 == 0 else ['en'], all_clients=True) for i in range(AGENTS)]
         db.session.flush()
         for agent in agents:
             set_presence(agent.id, Presence.available)

@@ -7,8 +7,10 @@ from support.routing.engine import AgentFacts, TicketFacts
 T0 = datetime(2026, 1, 1, 12, 0)
 
 
-def agent(id, languages=('en',), clients=(), products=(), available=True, chat=(0, 3), email=(0, 6), idle=None):
-    return AgentFacts(id=id, available=available, languages=frozenset(languages), client_ids=frozenset(clients),
+def agent(id, languages=('en',), clients=None, products=(), available=True, chat=(0, 3), email=(0, 6), idle=None):
+    """``clients``: the client ids served; None (the default) serves every client."""
+    return AgentFacts(id=id, available=available, languages=frozenset(languages),
+                      client_ids=None if clients is None else frozenset(clients),
                       products=frozenset(products), capacities={'chat': chat[1], 'email': email[1]},
                       loads={'chat': chat[0], 'email': email[0]}, idle_since=idle)
 
@@ -94,10 +96,16 @@ def test_escalation_level_one_ignores_product():
     assert engine.choose(ticket(product='tv', client=2, escalation=1), [agent(1, clients=(1,))]) is None
 
 
-def test_escalation_level_two_ignores_client_not_language():
-    other_client = agent(1, clients=(9,), products=('modem',))
-    assert engine.choose(ticket(client=2, product='tv', escalation=2), [other_client]).id == 1
+def test_escalation_never_leaves_the_clients_agents():
+    other_client = agent(1, clients=(9,))
+    assert engine.choose(ticket(client=2, escalation=2), [other_client]) is None
+    assert engine.choose(ticket(client=2, product='tv', escalation=2), [agent(2, clients=(2,), products=('modem',))]).id == 2
     assert engine.choose(ticket(language='es', escalation=2), [agent(1, ('en',))]) is None
+
+
+def test_an_agent_given_no_client_serves_none():
+    assert engine.choose(ticket(client=1), [agent(1, clients=())]) is None
+    assert engine.next_ticket(agent(1, clients=()), [ticket(1, client=1), ticket(2, client=2)]) is None
 
 
 def test_escalation_still_needs_capacity_and_availability():

@@ -189,7 +189,7 @@ def test_sticky_window_expires(routing, make, app):
         app.config.pop('SUPPORT_STICKY_WINDOW')
 
 
-def test_escalation_widens_to_other_products_then_other_clients(routing, make, http):
+def test_escalation_widens_to_other_products_but_never_to_other_clients(routing, make, http):
     acme = make.client(slug='acme')
     make.client(slug='globex')
     tv = routing.agent()
@@ -209,7 +209,9 @@ def test_escalation_widens_to_other_products_then_other_clients(routing, make, h
     clock.advance(timedelta(seconds=301))
     sweep()
     assert routing.item(ticket['id']).escalation == 2
-    assert routing.offers(outsider)[0]['ticket']['id'] == ticket['id']
+    assert routing.offers(outsider) == []  # the last level alerts supervisors; it never crosses clients
+    assert routing.item(ticket['id']).state == ItemState.waiting
+    assert http.get(f"/api/v1/tickets/{ticket['id']}", headers=outsider.headers).status_code == 404
 
 
 def test_queue_view_and_unstaffed_language(routing, make, http):

@@ -115,6 +115,7 @@ def _sign_in():
     op.create_table(
         'replay_marks',
         sa.Column('digest', sa.String(length=64), nullable=False),
+        sa.Column('note', sa.String(length=255), nullable=False),
         sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('digest', name=op.f('pk_replay_marks')),
     )
