@@ -59,9 +59,9 @@ def authenticate(email: str, password: str, otp: str | None = None) -> Agent:
     """
     ip = request.remote_addr
     throttle.check(email, ip)
-    agent = _password_matches(email, password)
-    if agent is None:
-        _refuse(email, ip, None, 'password')
+    agent = db.session.scalar(sa.select(Agent).where(Agent.email == email.strip().lower()))
+    if not _password_matches(agent, password):
+        _refuse(email, ip, agent, 'password')
     return _second_factor(agent, otp)
 
 
@@ -86,16 +86,13 @@ def _second_factor(agent: Agent, otp: str | None) -> Agent:
     return agent
 
 
-def _password_matches(email: str, password: str) -> Agent | None:
+def _password_matches(agent: Agent | None, password: str) -> bool:
     global _DUMMY_HASH
-    agent = db.session.scalar(sa.select(Agent).where(Agent.email == email.strip().lower()))
     if agent is None:
         _DUMMY_HASH = _DUMMY_HASH or hash_password('not-a-password')
         check_password_hash(_DUMMY_HASH, password)  # same work for unknown e-mails
-        return None
-    if not check_password_hash(agent.password_hash, password) or not agent.active:
-        return None
-    return agent
+        return False
+    return check_password_hash(agent.password_hash, password) and agent.active
 
 
 def _refuse(email: str, ip: str | None, agent: Agent | None, failed: str):

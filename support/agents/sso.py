@@ -51,8 +51,8 @@ def _provider():
 def callback_url() -> str:
     public = setting('SUPPORT_PUBLIC_URL')
     if public:
-        return public.rstrip('/') + url_for('auth.sso_callback')
-    return url_for('auth.sso_callback', _external=True)
+        return public.rstrip('/') + url_for('account.sso_callback')
+    return url_for('account.sso_callback', _external=True)
 
 
 def begin():

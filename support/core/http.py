@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import g, request
+from flask_babel import refresh as refresh_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
@@ -36,6 +37,8 @@ def register_request_guards(app):
     def _fresh_caller():
         # Tests reuse one app context (and so one ``g``) across requests; each request names its caller anew.
         g.pop('current_agent', None)
+        g.pop('_login_user', None)  # Flask-Login's cache of the session user, likewise
+        refresh_locale()  # and Flask-Babel's of the locale
         if '\x00' in request.path:
             return error_response(404)  # no name we serve holds a NUL (PostgreSQL could not even look it up)
         return None

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
 from ..agents.models import Role
+from ..agents.tokens import Scope
 from ..core.errors import ValidationFailed
 from ..core.extensions import db
 from ..core.http import accepts
@@ -41,7 +42,7 @@ def _ticket(ticket_id):
 # --- catalog ---------------------------------------------------------------------------
 
 @blp.route('/models', methods=['GET'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.response(200, ModelSchema(many=True))
 def list_models():
     """Every equipment model."""
@@ -49,7 +50,7 @@ def list_models():
 
 
 @blp.route('/models', methods=['POST'])
-@require_role(Role.admin)
+@require_role(Role.admin, scope=Scope.lab)
 @blp.arguments(ModelSchema)
 @blp.response(201, ModelSchema)
 def post_model(data):
@@ -60,7 +61,7 @@ def post_model(data):
 
 
 @blp.route('/models/<int:model_id>', methods=['PATCH'])
-@require_role(Role.admin)
+@require_role(Role.admin, scope=Scope.lab)
 @blp.arguments(ModelUpdateSchema)
 @blp.response(200, ModelSchema)
 def patch_model(data, model_id):
@@ -71,7 +72,7 @@ def patch_model(data, model_id):
 
 
 @blp.route('/units', methods=['GET'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.arguments(UnitSearchArgs, location='query', as_kwargs=True)
 @blp.response(200, UnitSchema(many=True))
 def list_units(**args):
@@ -80,7 +81,7 @@ def list_units(**args):
 
 
 @blp.route('/units', methods=['POST'])
-@require_role(Role.admin)
+@require_role(Role.admin, scope=Scope.lab)
 @blp.arguments(UnitSchema)
 @blp.response(201, UnitSchema)
 def post_unit(data):
@@ -91,7 +92,7 @@ def post_unit(data):
 
 
 @blp.route('/units/<int:unit_id>', methods=['GET'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.response(200, UnitDetailSchema)
 def get_unit_detail(unit_id):
     """One unit, with who has it and for which ticket."""
@@ -101,7 +102,7 @@ def get_unit_detail(unit_id):
 
 
 @blp.route('/units/<int:unit_id>', methods=['PATCH'])
-@require_role(Role.admin)
+@require_role(Role.admin, scope=Scope.lab)
 @blp.arguments(UnitUpdateSchema)
 @blp.response(200, UnitSchema)
 def patch_unit(data, unit_id):
@@ -120,7 +121,7 @@ _CSV_BODY = {'required': True, 'content': {
 
 @blp.route('/import', methods=['POST'])
 @accepts('text/csv', 'text/plain', 'multipart/form-data')
-@require_role(Role.admin)
+@require_role(Role.admin, scope=Scope.lab)
 @blp.doc(requestBody=_CSV_BODY)
 @blp.response(200, ImportResultSchema)
 def post_import():
@@ -140,7 +141,7 @@ def post_import():
 # --- checkout and check-in ---------------------------------------------------------------
 
 @blp.route('/units/<int:unit_id>/checkout', methods=['POST'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.arguments(CheckoutRequestSchema)
 @blp.response(201, CheckoutSchema)
 def post_checkout(data, unit_id):
@@ -152,7 +153,7 @@ def post_checkout(data, unit_id):
 
 
 @blp.route('/units/<int:unit_id>/checkin', methods=['POST'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.arguments(CheckinRequestSchema)
 @blp.response(200, CheckoutSchema)
 def post_checkin(data, unit_id):
@@ -163,7 +164,7 @@ def post_checkin(data, unit_id):
 
 
 @blp.route('/units/<int:unit_id>/force-checkin', methods=['POST'])
-@require_role(Role.supervisor)
+@require_role(Role.supervisor, scope=Scope.lab)
 @blp.arguments(CheckinRequestSchema)
 @blp.response(200, CheckoutSchema)
 def post_force_checkin(data, unit_id):
@@ -174,7 +175,7 @@ def post_force_checkin(data, unit_id):
 
 
 @blp.route('/checkouts', methods=['GET'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.arguments(CheckoutListArgs, location='query', as_kwargs=True)
 @blp.response(200, CheckoutSchema(many=True))
 def list_checkouts(**args):
@@ -187,7 +188,7 @@ def list_checkouts(**args):
 
 
 @blp.route('/overdue', methods=['GET'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.arguments(OverdueArgs, location='query', as_kwargs=True)
 @blp.response(200, CheckoutSchema(many=True))
 def list_overdue(**args):
@@ -200,7 +201,7 @@ def list_overdue(**args):
 
 
 @blp.route('/suggestions', methods=['GET'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.arguments(SuggestionArgs, location='query', as_kwargs=True)
 @blp.response(200, SuggestionSchema(many=True))
 def list_suggestions(ticket_id):
@@ -212,7 +213,7 @@ def list_suggestions(ticket_id):
 
 
 @blp.route('/board', methods=['GET'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.response(200, BoardSchema)
 def get_board():
     """The lab board (what ``lab.snapshot`` sends on connect): per site, units by status, who has what."""
@@ -222,7 +223,7 @@ def get_board():
 # --- holds -----------------------------------------------------------------------------------
 
 @blp.route('/holds', methods=['POST'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.arguments(HoldRequestSchema)
 @blp.response(201, HoldSchema)
 def post_hold(data):
@@ -233,7 +234,7 @@ def post_hold(data):
 
 
 @blp.route('/holds', methods=['GET'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.arguments(HoldListArgs, location='query', as_kwargs=True)
 @blp.response(200, HoldSchema(many=True))
 def list_holds(**args):
@@ -242,7 +243,7 @@ def list_holds(**args):
 
 
 @blp.route('/holds/<int:hold_id>', methods=['DELETE'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.response(200, HoldSchema)
 def delete_hold(hold_id):
     """Leave the line; a unit kept for you passes to the next in line."""
@@ -254,7 +255,7 @@ def delete_hold(hold_id):
 # --- reservations ----------------------------------------------------------------------------
 
 @blp.route('/reservations', methods=['POST'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.arguments(ReservationRequestSchema)
 @blp.response(201, ReservationSchema)
 def post_reservation(data):
@@ -265,7 +266,7 @@ def post_reservation(data):
 
 
 @blp.route('/reservations', methods=['GET'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.arguments(ReservationListArgs, location='query', as_kwargs=True)
 @blp.response(200, ReservationSchema(many=True))
 def list_reservations(**args):
@@ -274,7 +275,7 @@ def list_reservations(**args):
 
 
 @blp.route('/reservations/<int:reservation_id>', methods=['DELETE'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.response(200, ReservationSchema)
 def delete_reservation(reservation_id):
     """Cancel your reservation (supervisors: anyone's)."""
@@ -284,7 +285,7 @@ def delete_reservation(reservation_id):
 
 
 @blp.route('/reminders', methods=['GET'])
-@require_role(Role.agent)
+@require_role(Role.agent, scope=Scope.lab)
 @blp.response(200, ReminderSchema(many=True))
 def list_reminders():
     """Your open "return the unit" reminders (tickets resolved while a unit is still out)."""

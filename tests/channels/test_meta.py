@@ -159,3 +159,24 @@ def test_concurrent_retries_of_a_batch(app, acme):
     assert statuses == [200] * 4
     db.session.remove()
     assert counts() == (2, 3)
+
+
+def test_a_message_without_mid_rejects_the_batch_so_meta_retries(http, acme):
+    nameless = meta_message(sender='1001', text='Where is my order?')
+    del nameless['message']['mid']
+    response = post_meta(http, meta_batch([(PAGE, [meta_message(mid='kept-for-later'), nameless])]))
+    assert response.status_code == 400
+    assert response.get_json()['error']['code'] == 'message_id_missing'
+    assert response.get_json()['error']['message'] == 'Every message needs message.mid.'
+    assert counts() == (0, 0)  # nothing half-taken: Meta retries the whole batch
+
+
+def test_a_sender_id_that_is_not_numeric_is_named_as_such(http, acme):
+    odd = meta_message(sender='user-abc', mid='m-odd')
+    response = post_meta(http, meta_batch([(PAGE, [odd])]))
+    assert response.status_code == 400
+    error = response.get_json()['error']
+    assert error['code'] == 'sender_invalid' and 'sender.id' in error['message'] and 'mid' not in error['message']
+    missing = meta_message(mid='m-nobody')
+    del missing['sender']
+    assert post_meta(http, meta_batch([(PAGE, [missing])])).get_json()['error']['code'] == 'sender_missing'
