@@ -134,13 +134,16 @@ class TwoFactorSetupSchema(Schema):
     otpauth_uri = fields.String(metadata={'description': 'for a QR code'})
 
 
+CODE = validate.Regexp(r'^[0-9A-Za-z -]{6,40}$', error=_l('A code is 6 digits, or a recovery code.'))
+
+
 class OtpSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=6, max=40))
+    code = fields.String(required=True, validate=CODE)
 
 
 class TwoFactorOffSchema(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    code = fields.String(required=True, validate=validate.Length(min=6, max=40))
+    code = fields.String(required=True, validate=CODE)
 
 
 class RecoveryCodesSchema(Schema):

@@ -54,7 +54,7 @@ DEFAULTS = {
 
 
 def policy(kind: KeyKind) -> Policy:
-    """The defaults above, each overridable (``SUPPORT_LOGIN_ACCOUNT_FREE``, ``SUPPORT_LOGIN_IP_LOCKOUT_SECONDS``...)."""
+    """The defaults above, each overridable (``SUPPORT_LOGIN_ACCOUNT_FREE``, ``SUPPORT_LOGIN_IP_WINDOW``...)."""
     base = DEFAULTS[kind]
     names = {'free': 'FREE', 'base_seconds': 'BACKOFF_BASE', 'cap_seconds': 'BACKOFF_CAP',
              'lockout_after': 'LOCKOUT_AFTER', 'lockout_seconds': 'LOCKOUT_SECONDS', 'window_seconds': 'WINDOW'}

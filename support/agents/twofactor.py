@@ -83,7 +83,7 @@ def regenerate_recovery_codes(agent: Agent) -> list[str]:
 def verify(agent: Agent, code: str | None) -> bool:
     """Whether ``code`` is a valid second factor now (a TOTP code, once, or an unused recovery code)."""
     code = (code or '').strip().replace(' ', '')
-    if not code:
+    if not code or not code.isascii():
         return False
     if code.isdigit() and len(code) == 6:
         return _totp_matches(agent, code)
@@ -94,7 +94,8 @@ def _totp_matches(agent: Agent, code: str) -> bool:
     totp = pyotp.TOTP(agent.totp_secret)
     current = int(utcnow().timestamp()) // STEP_SECONDS
     for step in (current - 1, current, current + 1):
-        if step > (agent.totp_last_step or 0) and hmac.compare_digest(totp.at(step * STEP_SECONDS), code):
+        if step > (agent.totp_last_step or 0) and hmac.compare_digest(totp.at(step * STEP_SECONDS).encode(),
+                                                                     code.encode()):
             agent.totp_last_step = step
             return True
     return False

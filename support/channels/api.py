@@ -63,7 +63,8 @@ def list_configs(slug):
 def post_config(data, slug):
     """Add a provider account; a generated Meta verify token is in this response only."""
     provider = Provider(data.pop('provider'))
-    config, verify_token = create_config(scoped_client(slug), provider, data.pop('secret'), data.pop('addresses'), **data)
+    config, verify_token = create_config(scoped_client(slug), provider, data.pop('secret'), data.pop('addresses'),
+                                         **data)
     db.session.commit()
     config.verify_token = verify_token  # read once by the response schema, never stored
     return config

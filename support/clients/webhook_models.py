@@ -88,7 +88,8 @@ class WebhookDelivery(Base):
     next_attempt_at: Mapped[datetime | None]
     last_status_code: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
-    redelivery_of_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('webhook_deliveries.id', ondelete='SET NULL'))
+    redelivery_of_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('webhook_deliveries.id',
+                                                                              ondelete='SET NULL'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
 
@@ -104,7 +105,8 @@ class WebhookAttempt(Base):
     __tablename__ = 'webhook_attempts'
 
     id: Mapped[int] = big_pk()
-    delivery_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('webhook_deliveries.id', ondelete='CASCADE'), index=True)
+    delivery_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('webhook_deliveries.id', ondelete='CASCADE'),
+                                             index=True)
     number: Mapped[int]
     started_at: Mapped[datetime]
     duration_ms: Mapped[int]

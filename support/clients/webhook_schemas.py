@@ -49,7 +49,8 @@ class SubscriptionSchema(Schema):
 
 
 class SubscriptionCreatedSchema(SubscriptionSchema):
-    secret = fields.String(attribute='shown_secret', metadata={'description': 'the signing secret of this endpoint; shown only in this response'})
+    secret = fields.String(attribute='shown_secret', metadata={
+        'description': 'the signing secret of this endpoint; shown only in this response'})
 
 
 class RotateSecretSchema(Schema):

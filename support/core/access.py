@@ -31,7 +31,7 @@ def mark_access(view, rule: str, doc=None):
 
 
 def _public_doc(method: str) -> dict:
-    return {'security': [], 'extensions': {'x-access-rule': 'public'}, 'note': 'Public: no authentication.'}
+    return {'security': [], 'extensions': {}, 'note': 'public: no authentication.'}
 
 
 def public(view):

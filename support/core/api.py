@@ -3,7 +3,6 @@ import functools
 
 from flask import send_from_directory
 from flask_smorest import Api
-
 from flask_smorest.spec.plugins import FlaskPlugin
 
 from .access import SECURITY_SCHEMES, access_doc, public

@@ -105,7 +105,8 @@ def test_live_events_and_snapshots_reach_only_the_clients_supervisors(server, ma
     acme, globex = make.client(slug='acme'), make.client(slug='globex')
     everyone = make.agent(role='supervisor')
     acme_boss = make.agent(role='supervisor', clients=['acme'])
-    all_seeing, restricted = EventLog(server.url, everyone.token).connect(), EventLog(server.url, acme_boss.token).connect()
+    all_seeing = EventLog(server.url, everyone.token).connect()
+    restricted = EventLog(server.url, acme_boss.token).connect()
     try:
         snapshot = restricted.wait_for('queue.snapshot')
         assert all(q['client'] == 'acme' for q in snapshot['queues'])

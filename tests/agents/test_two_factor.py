@@ -131,3 +131,14 @@ def test_the_login_form_asks_for_the_code_in_a_second_step(make, app):
     second = http.post('/login', data={'otp': _code(secret), 'csrf_token': csrf})
     assert second.status_code == 302
     assert http.get('/api/v1/auth/me').get_json()['id'] == agent.id
+
+
+def test_odd_codes_are_refused_not_crashed(make, http):
+    agent = make.agent()
+    http.post('/api/v1/auth/two-factor/setup', headers=agent.headers)
+    for code in ('8^î@ËF]', '١٢٣٤٥٦', '12345', 'x' * 41):
+        response = http.post('/api/v1/auth/two-factor/enable', json={'code': code}, headers=agent.headers)
+        assert response.status_code == 422, code
+    _turn_on_twice = http.post('/api/v1/auth/token', json={'email': agent.email, 'password': agent.password,
+                                                           'otp': '١٢٣٤٥٦'})
+    assert _turn_on_twice.status_code == 200  # two-factor is not on yet: the code is not asked for

@@ -99,7 +99,8 @@ def test_escalation_level_one_ignores_product():
 def test_escalation_never_leaves_the_clients_agents():
     other_client = agent(1, clients=(9,))
     assert engine.choose(ticket(client=2, escalation=2), [other_client]) is None
-    assert engine.choose(ticket(client=2, product='tv', escalation=2), [agent(2, clients=(2,), products=('modem',))]).id == 2
+    own = agent(2, clients=(2,), products=('modem',))
+    assert engine.choose(ticket(client=2, product='tv', escalation=2), [own]).id == 2
     assert engine.choose(ticket(language='es', escalation=2), [agent(1, ('en',))]) is None
 
 
