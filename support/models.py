@@ -4,6 +4,7 @@
 def import_all():
     from .agents import models as _agents  # noqa: F401
     from .agents import presence as _presence  # noqa: F401
+    from .calendars import models as _calendars  # noqa: F401
     from .channels import models as _channels  # noqa: F401
     from .clients import models as _clients  # noqa: F401
     from .clients import webhook_models as _webhooks  # noqa: F401

@@ -13,6 +13,8 @@ class Site(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     timezone: Mapped[str] = mapped_column(sa.String(64), default='America/Mexico_City')
+    # The site's business hours (optional): a calendar of the center's.
+    calendar_id: Mapped[int | None] = mapped_column(sa.ForeignKey('calendars.id'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self):
