@@ -4,6 +4,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 
+from ..core import caches
 from ..core.extensions import db
 from .hours import BusinessCalendar
 from .models import Calendar
@@ -43,6 +44,11 @@ def business_calendar(calendar_id: int | None) -> BusinessCalendar | None:
 @calendar_changed.connect
 def _forget(calendar_id, **kwargs):
     _cache.pop(calendar_id, None)
+
+
+@caches.register
+def forget_all() -> None:
+    _cache.clear()
 
 
 def register_user_finder(finder: Callable[[int], list[str]]) -> None:

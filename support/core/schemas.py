@@ -102,7 +102,8 @@ def email(**kwargs) -> fields.String:
 def choice(values, **kwargs) -> fields.String:
     """A string limited to ``values`` (an enum's values), documented as an enum."""
     values = [getattr(v, 'value', v) for v in values]
-    return fields.String(validate=validate.OneOf(values), metadata={'enum': values}, **kwargs)
+    metadata = {'enum': values, **kwargs.pop('metadata', {})}
+    return fields.String(validate=validate.OneOf(values), metadata=metadata, **kwargs)
 
 
 class ErrorDetail(Schema):
