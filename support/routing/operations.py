@@ -367,12 +367,29 @@ def assign(item: RoutingItem, ticket: Ticket, agent_id: int, actor: Actor, via: 
 
 
 def pull(agent_id: int) -> int:
-    """Fill the agent's spare capacity with the best waiting tickets they are eligible for."""
+    """Fill the agent's spare capacity with the best waiting tickets they are eligible for, then
+    with tickets they declined that nobody else can take (past the grace)."""
     given = 0
     while given < 50 and _pull_one(agent_id):
         db.session.commit()
         given += 1
+    if _has_room(agent_id):
+        for ticket_id in _declined_by(agent_id):
+            given += route_ticket(ticket_id) in ('offered', 'assigned')
+            db.session.commit()
     return given
+
+
+def _has_room(agent_id: int) -> bool:
+    return db.session.scalar(sa.select(AgentLoad.agent_id).where(AgentLoad.agent_id == agent_id,
+                                                                  AgentLoad.load < AgentLoad.capacity).limit(1)) is not None
+
+
+def _declined_by(agent_id: int, limit: int = 5) -> list[int]:
+    """Waiting tickets this agent is excluded from (their fallback decides in ``route_ticket``)."""
+    needle = f'%[{agent_id},%'
+    return list(db.session.scalars(sa.select(RoutingItem.ticket_id).where(
+        IS_WAITING, sa.cast(RoutingItem.excluded, sa.Text).like(needle)).order_by(RoutingItem.due_at).limit(limit)))
 
 
 def _pull_one(agent_id: int) -> bool:

@@ -267,7 +267,7 @@ def replan(ticket: Ticket, policies=None, at: datetime | None = None, clocks: li
     changed = bool(added) or any(before[c.id] != (c.policy_id, c.target_seconds, c.calendar_id, c.due_at, c.warn_at)
                                  for c in clocks)
     if changed:
-        _note_policy(ticket, clocks, policy)
+        _note_policy(ticket, {was[0] for was in before.values()} - {None}, policy)
         _settle(ticket, clocks + added)
     return changed
 
@@ -290,10 +290,10 @@ def _add_missing(ticket: Ticket, policy: PolicyFacts, ran: set[Metric] | None) -
             for metric in wanted]
 
 
-def _note_policy(ticket: Ticket, clocks: list[SlaClock], policy: PolicyFacts | None) -> None:
-    previous = {c.policy_id for c in clocks} - {None}
+def _note_policy(ticket: Ticket, previous: set[int], policy: PolicyFacts | None) -> None:
+    """History says when a re-plan put the ticket under another policy."""
     now = policy.id if policy else None
-    if previous != ({now} if now else set()):
+    if previous and previous != ({now} if now else set()):
         record(ticket, 'sla_policy_changed', SYSTEM, before={'policy_id': sorted(previous)[0] if previous else None},
                after={'policy_id': now, 'policy': policy.name if policy else None})
 
