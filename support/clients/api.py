@@ -6,8 +6,9 @@ from ..agents.auth import require_role
 from ..agents.models import Role
 from ..core.extensions import db
 from .models import Client
-from .operations import add_key, create_client, get_client, revoke_key
-from .schemas import ClientCreateSchema, ClientCreatedSchema, ClientOutSchema, KeyOutSchema, NewKeySchema
+from .operations import add_key, create_client, get_client, revoke_key, update_client
+from .schemas import (ClientCreateSchema, ClientCreatedSchema, ClientOutSchema, ClientUpdateSchema, KeyOutSchema,
+                      NewKeySchema)
 
 blp = Blueprint('clients', __name__, url_prefix='/api/v1/clients', description='Clients and their keys (admins)')
 
@@ -34,6 +35,25 @@ def post_client(data):
     client, key, secret = create_client(**data)
     db.session.commit()
     return {**_fields(client, ClientOutSchema), 'key_id': key.key_id, 'secret': secret}
+
+
+@blp.route('/<slug>', methods=['GET'])
+@require_role(Role.supervisor)
+@blp.response(200, ClientOutSchema)
+def get_client_view(slug):
+    """One client (secrets are never shown)."""
+    return get_client(slug)
+
+
+@blp.route('/<slug>', methods=['PATCH'])
+@require_role(Role.admin)
+@blp.arguments(ClientUpdateSchema)
+@blp.response(200, ClientOutSchema)
+def patch_client(data, slug):
+    """Change a client's name, language, rate limit, zone or catalogue of products and tags."""
+    client = update_client(get_client(slug), data)
+    db.session.commit()
+    return client
 
 
 @blp.route('/<slug>/keys', methods=['POST'])

@@ -26,6 +26,16 @@ def create_client(name: str, slug: str, default_language: str = 'en',
     return client, key, secret
 
 
+def update_client(client: Client, data: dict) -> Client:
+    """Change the given fields; catalogue entries are trimmed and kept once, in order."""
+    for name in ('products', 'tags'):
+        if name in data:
+            data[name] = list(dict.fromkeys(v.strip().lower() if name == 'tags' else v.strip() for v in data[name]))
+    for name, value in data.items():
+        setattr(client, name, value)
+    return client
+
+
 def add_key(client: Client) -> tuple[ClientKey, str]:
     """Another active key for rotation; refused when two are already active."""
     db.session.execute(sa.select(Client.id).where(Client.id == client.id).with_for_update())

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from ..core.schemas import Schema, Text, choice
+from ..core.schemas import Schema, Text, choice, zone
 from ..tickets.models import LANGUAGES
 
 SLUG = validate.Regexp(r'^[a-z0-9][a-z0-9-]{0,62}$')
@@ -12,6 +12,22 @@ class ClientCreateSchema(Schema):
     default_language = choice(LANGUAGES, load_default='en')
     intake_rate_limit = fields.String(validate=validate.Regexp(r'^\d{1,6}/(second|minute|hour|day)$'),
                                       allow_none=True)
+
+
+CATALOGUE_ITEM = Text(min_length=1, max_length=120)
+
+
+class ClientUpdateSchema(Schema):
+    name = Text(min_length=1, max_length=120)
+    default_language = choice(LANGUAGES)
+    intake_rate_limit = fields.String(validate=validate.Regexp(r'^\d{1,6}/(second|minute|hour|day)$'),
+                                      allow_none=True)
+    timezone = zone(metadata={'description': 'the zone of its contract and reports'})
+    products = fields.List(CATALOGUE_ITEM, validate=validate.Length(max=200),
+                           metadata={'description': 'its product lines (SLA conditions may name them)'})
+    tags = fields.List(Text(min_length=1, max_length=40), validate=validate.Length(max=500),
+                       metadata={'description': 'its tags (SLA conditions may name them)'})
+    active = fields.Boolean()
 
 
 class KeyOutSchema(Schema):
@@ -32,6 +48,9 @@ class ClientOutSchema(Schema):
     default_language = fields.String()
     intake_rate_limit = fields.String(allow_none=True)
     active = fields.Boolean()
+    timezone = fields.String()
+    products = fields.List(fields.String())
+    tags = fields.List(fields.String())
     keys = fields.List(fields.Nested(KeyOutSchema))
 
 

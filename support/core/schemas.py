@@ -7,7 +7,7 @@ import re
 
 from marshmallow import RAISE, Schema as _Schema, ValidationError, fields, pre_load, validate
 
-from .i18n import _l
+from .i18n import _, _l
 
 _FIELD_MESSAGES = {
     fields.Field: {'required': _l('Missing data for required field.'),
@@ -104,6 +104,20 @@ def choice(values, **kwargs) -> fields.String:
     values = [getattr(v, 'value', v) for v in values]
     metadata = {'enum': values, **kwargs.pop('metadata', {})}
     return fields.String(validate=validate.OneOf(values), metadata=metadata, **kwargs)
+
+
+def _known_zone(value: str) -> None:
+    from zoneinfo import ZoneInfo
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        raise ValidationError(_('Unknown time zone.'))  # a str: marshmallow would iterate a lazy one
+
+
+def zone(**kwargs) -> fields.String:
+    """An IANA time zone name (America/Mexico_City, America/Chicago...)."""
+    metadata = {'description': 'an IANA time zone, e.g. America/Mexico_City', **kwargs.pop('metadata', {})}
+    return fields.String(validate=[validate.Length(min=1, max=64), _known_zone], metadata=metadata, **kwargs)
 
 
 class ErrorDetail(Schema):

@@ -111,6 +111,8 @@ class TicketSchema(Schema):
     closed_at = fields.DateTime(dump_only=True, allow_none=True)
     sla_due_at = fields.DateTime(dump_only=True, allow_none=True,
                                  metadata={'description': 'the earliest due time of the running SLA clocks'})
+    sla_warn_at = fields.DateTime(dump_only=True, allow_none=True,
+                                  metadata={'description': 'the earliest warning point of the running SLA clocks'})
     sla_state = fields.Function(sla_state, dump_only=True, allow_none=True, metadata={'enum': SLA_STATES})
 
 
