@@ -14,6 +14,9 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask import g, has_app_context
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..agents.availability import free_capacity, set_presence, take_capacity
 from ..agents.models import Agent, agent_clients
@@ -602,9 +605,33 @@ def escalate_to(ticket: Ticket, level: int, actor: Actor = SYSTEM) -> bool:
 
 
 def set_due(ticket_id: int, due_at) -> None:
-    """The queue order follows the ticket's SLA deadlines (one UPDATE, only when it moved)."""
-    db.session.execute(sa.update(RoutingItem).where(RoutingItem.ticket_id == ticket_id, RoutingItem.due_at != due_at)
-                       .values(due_at=due_at).execution_options(synchronize_session='fetch'))
+    """The queue order follows the ticket's SLA deadlines (written with the session's next flush)."""
+    db.session.info.setdefault(_DUE_KEY, {})[ticket_id] = due_at
+
+
+_DUE_KEY = 'routing_due_at'
+_SET_DUE = (sa.update(RoutingItem.__table__)
+            .where(RoutingItem.__table__.c.ticket_id == sa.bindparam('item'),
+                   RoutingItem.__table__.c.due_at != sa.bindparam('due'))
+            .values(due_at=sa.bindparam('due')))
+
+
+@sa.event.listens_for(Session, 'before_flush')
+def _write_due_times_with_flush(session, flush_context, instances):
+    _write_due_times(session)
+
+
+@sa.event.listens_for(Session, 'before_commit')
+def _write_due_times(session):
+    """One executemany UPDATE for every due time moved since the last flush (a re-plan moves thousands)."""
+    moved = session.info.pop(_DUE_KEY, None)
+    if not moved:
+        return
+    session.connection().execute(_SET_DUE, [{'item': ticket_id, 'due': due} for ticket_id, due in moved.items()])
+    for ticket_id, due in moved.items():
+        item = session.identity_map.get(identity_key(RoutingItem, ticket_id))
+        if item is not None:
+            set_committed_value(item, 'due_at', due)
 
 
 def reroute_excluded(limit: int = 200) -> int:
