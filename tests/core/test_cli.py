@@ -37,5 +37,10 @@ def test_seed_demo_is_idempotent(app):
     assert set(credentials['clients']) == {'northwind', 'contoso'}
     again = runner.invoke(args=['support', 'seed-demo'])
     assert again.exit_code == 0, again.output
+    from support.sla.models import SlaClock, SlaPolicy
     from support.tickets.models import Ticket
     assert db.session.query(Ticket).count() == 4
+    assert db.session.query(SlaPolicy).count() == 4  # seeded once: two policies per client
+    chat = db.session.query(Ticket).filter_by(subject='Sin señal en el decodificador').one()
+    assert {c.metric.value for c in db.session.query(SlaClock).filter_by(ticket_id=chat.id)} == {
+        'answer', 'first_response', 'resolution'}
