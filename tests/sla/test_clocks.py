@@ -88,3 +88,32 @@ def test_an_acknowledgement_does_not_count_as_first_response(sla, make, http, ap
         assert first['status'] == 'met' and first['business_seconds_used'] == 30 * 60
     finally:
         server.stop()
+
+
+def test_due_times_hold_across_the_us_fall_back_weekend(sla, make):
+    creds = make.client(slug='acme')
+    sla.policy('acme', calendar_id=sla.calendar(), targets={'first_response': 4 * H})
+    travel('2026-10-30 17:00')  # Friday, CDT (UTC-5); clocks go back on Sunday 2026-11-01
+    ticket = sla.ticket(creds, channel='email')
+    due = utc(sla.clocks(ticket['id'])['first_response']['due_at'])
+    assert due == at('2026-11-02 12:00')  # 1 h on Friday, 3 h on Monday, now CST (UTC-6)
+    assert due.utcoffset().total_seconds() == 0 and due.hour == 18
+
+
+def test_due_times_hold_across_mexicos_last_spring_forward(sla, make):
+    creds = make.client(slug='acme')
+    mexico = sla.calendar(zone='America/Mexico_City')
+    sla.policy('acme', calendar_id=mexico, targets={'resolution': 4 * H})
+    travel('2021-04-02 17:00', 'America/Mexico_City')  # Friday, CST; Mexico went to CDT on 2021-04-04
+    ticket = sla.ticket(creds, channel='email')
+    due = utc(sla.clocks(ticket['id'])['resolution']['due_at'])
+    assert due == at('2021-04-05 12:00', 'America/Mexico_City') and due.hour == 17  # CDT: UTC-5
+
+
+def test_a_policy_without_calendar_counts_every_second(sla, make):
+    creds = make.client(slug='acme')
+    sla.policy('acme', targets={'resolution': 24 * H})
+    travel('2026-03-07 12:00')  # across the US spring-forward night: still 24 real hours
+    ticket = sla.ticket(creds, channel='email')
+    due = utc(sla.clocks(ticket['id'])['resolution']['due_at'])
+    assert due == at('2026-03-08 13:00')  # 24 real hours: the wall clock jumped an hour in between
