@@ -45,9 +45,10 @@ def test_due_and_warning_shift_by_the_paused_business_seconds():
     nine_to_five = BusinessCalendar('UTC', (((9 * H, 17 * H),),) * 5 + ((), ()))
     monday = datetime(2026, 11, 16, 9, tzinfo=UTC)
     assert plan(monday, 4 * H, 0, 75, nine_to_five) == (monday + timedelta(hours=4), monday + timedelta(hours=3))
-    # paused for 5 business hours: 4 + 5 = 9 h of open time from Monday 09:00 is Tuesday 10:00
+    # paused for 5 business hours: 4 + 5 = 9 h of open time from Monday 09:00 is Tuesday 10:00;
+    # the warning, 3 + 5 = 8 h, falls exactly on Monday's closing time
     due, warn = plan(monday, 4 * H, 5 * H, 75, nine_to_five)
-    assert due == datetime(2026, 11, 17, 10, tzinfo=UTC) and warn == datetime(2026, 11, 17, 9, tzinfo=UTC)
+    assert due == datetime(2026, 11, 17, 10, tzinfo=UTC) and warn == datetime(2026, 11, 16, 17, tzinfo=UTC)
     assert plan(monday, H, 0, 75, BusinessCalendar('UTC', ((),) * 7)) == (None, None)  # never due
     assert plan(monday, DAY, 0, 50, None) == (monday + timedelta(days=1), monday + timedelta(hours=12))
 
