@@ -29,10 +29,13 @@ def _merge(new):
     else:
         catalog = Catalog(locale='es', project='support', language_team='es <support@example.com>')
     for msgid, msgstr in new.items():
-        if isinstance(msgid, tuple):
-            catalog.add(msgid, tuple(msgstr))
-        else:
+        msgstr = tuple(msgstr) if isinstance(msgid, tuple) else msgstr
+        known = catalog.get(msgid)
+        if known is None:
             catalog.add(msgid, msgstr)
+        else:  # Catalog.add keeps an existing entry's (empty or fuzzy) string: set it ourselves
+            known.string = msgstr
+            known.flags.discard('fuzzy')
     catalog.fuzzy = False
     os.makedirs(os.path.dirname(PO), exist_ok=True)
     with open(PO, 'wb') as f:

@@ -1,5 +1,5 @@
 """What the calendars API reads and writes. Opening hours are wall-clock times in the calendar's zone."""
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_dump, post_load, validate, validates_schema
 
 from ..core.i18n import _, _l
 from ..core.schemas import Schema, Text, choice, time_zone
@@ -100,6 +100,11 @@ class HolidaySetSchema(Schema):
     @post_load
     def _canonical(self, data, **kwargs):
         data['country'], data['subdivision'] = canonical(data['country'], data['subdivision'])
+        return data
+
+    @post_dump
+    def _whole_country(self, data, **kwargs):
+        data['subdivision'] = data.get('subdivision') or None  # stored as '' (part of a unique key)
         return data
 
 
