@@ -103,9 +103,11 @@ def delete_calendar(calendar_id: int) -> None:
 
 def _refuse_in_use(calendar: Calendar, always: bool = False) -> None:
     users = users_of(calendar.id)
-    if users or always:
-        raise Conflict(_('Calendar “{name}” is in use: {users}.').format(name=calendar.name, users='; '.join(users)),
-                       code='calendar_in_use', fields={'used_by': users})
+    if not users and not always:
+        return
+    message = (_('Calendar “{name}” is in use: {users}.').format(name=calendar.name, users='; '.join(users)) if users
+               else _('Calendar “{name}” is in use.').format(name=calendar.name))
+    raise Conflict(message, code='calendar_in_use', fields={'used_by': users})
 
 
 def _changed(calendar: Calendar, times_changed: bool) -> None:

@@ -351,3 +351,15 @@ def test_site_changes_are_checked(cal, http, make):
                         headers=cal.admin.headers)
     assert created.status_code == 201 and created.get_json()['calendar']['name'] == 'Central office'
     assert http.get(url, headers=agent.headers).get_json()['name'] == 'Polanco'
+
+
+def test_a_user_no_finder_names_is_still_caught_by_the_foreign_key(cal, http, monkeypatch):
+    calendar = cal.create()
+    polanco = _site(http, cal, 'Polanco')
+    http.patch(f'/api/v1/sites/{polanco}', json={'calendar_id': calendar['id']}, headers=cal.admin.headers)
+    monkeypatch.setattr(operations, '_user_finders', [])  # as if the site had not said it uses calendars
+    refused = cal.delete(calendar['id'], who=cal.spanish_admin)
+    assert refused.status_code == 409 and refused.get_json()['error'] == {
+        'code': 'calendar_in_use', 'message': 'El calendario «Central office» está en uso.', 'fields': {'used_by': []}}
+    assert cal.get(f'/{calendar["id"]}').status_code == 200
+    assert http.get(f'/api/v1/sites/{polanco}', headers=cal.admin.headers).get_json()['calendar_id'] == calendar['id']
