@@ -30,12 +30,13 @@ def _merge(new):
         catalog = Catalog(locale='es', project='support', language_team='es <support@example.com>')
     for msgid, msgstr in new.items():
         msgstr = tuple(msgstr) if isinstance(msgid, tuple) else msgstr
-        known = catalog.get(msgid)
-        if known is None:
+        key = msgid[0] if isinstance(msgid, tuple) else msgid
+        existing = catalog.get(key)
+        if existing is not None:  # Catalog.add keeps an existing entry's (maybe empty) string
+            existing.string = msgstr
+            existing.flags.discard('fuzzy')
+        else:
             catalog.add(msgid, msgstr)
-        else:  # Catalog.add keeps an existing entry's (empty or fuzzy) string: set it ourselves
-            known.string = msgstr
-            known.flags.discard('fuzzy')
     catalog.fuzzy = False
     os.makedirs(os.path.dirname(PO), exist_ok=True)
     with open(PO, 'wb') as f:

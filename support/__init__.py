@@ -75,6 +75,7 @@ def _api_blueprints() -> tuple:
     from .outbound.api import blp as outbound
     from .routing.api import blp as routing
     from .sites.api import blp as sites
+    from .sla.api import blp as sla
     from .tickets.api import blp as tickets
     return (health, auth_blp, agents_blp, clients, sites, calendars, tickets, intake, routing, channel_webhooks,
-            channel_configs, webhooks, client_webhooks, outbound, lab)
+            channel_configs, webhooks, client_webhooks, outbound, lab, sla)

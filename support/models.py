@@ -14,4 +14,5 @@ def import_all():
     from .outbound import models as _outbound  # noqa: F401
     from .routing import models as _routing  # noqa: F401
     from .sites import models as _sites  # noqa: F401
+    from .sla import models as _sla  # noqa: F401
     from .tickets import models as _tickets  # noqa: F401

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..core import caches
 from ..core.clock import utcnow
 from ..core.config import setting
 from ..core.errors import Conflict, NotFound, ValidationFailed
@@ -291,3 +292,8 @@ def business_calendar(calendar_id: int | None, fresh: bool = False) -> BusinessC
 @calendar_changed.connect
 def _forget(calendar_id, **kwargs):
     _cache.pop(calendar_id, None)
+
+
+@caches.register
+def forget_all() -> None:
+    _cache.clear()

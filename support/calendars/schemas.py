@@ -108,6 +108,14 @@ class HolidaySetSchema(Schema):
         return data
 
 
+class CalendarRefSchema(Schema):
+    """A calendar named where something uses it (a site, an SLA policy)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    timezone = fields.String()
+
+
 class CalendarSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = Text(required=True, min_length=1, max_length=120)

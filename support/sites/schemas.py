@@ -1,12 +1,8 @@
 from marshmallow import ValidationError, fields, validates_schema
 
 from ..core.i18n import _l
+from ..calendars.schemas import CalendarRefSchema
 from ..core.schemas import Schema, Text, time_zone
-
-
-class CalendarRefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
 
 
 class SiteSchema(Schema):

@@ -319,8 +319,9 @@ def test_a_site_uses_a_calendar_and_changes_its_zone(cal, http, make):
                          headers=cal.admin.headers)
     assert patched.status_code == 200, patched.get_json()
     assert patched.get_json() == {'id': polanco, 'name': 'Polanco', 'timezone': 'America/Tijuana',
-                                  'calendar_id': calendar['id'], 'calendar': {'id': calendar['id'],
-                                                                              'name': 'Central office'}}
+                                  'calendar_id': calendar['id'],
+                                  'calendar': {'id': calendar['id'], 'name': 'Central office',
+                                               'timezone': 'America/Chicago'}}
     assert http.get(f'/api/v1/sites/{polanco}', headers=agent.headers).get_json() == patched.get_json()
     assert http.get('/api/v1/sites', headers=agent.headers).get_json() == [patched.get_json()]
     assert cal.get(f'/{calendar["id"]}').get_json()['used_by'] == ['site Polanco']
