@@ -62,7 +62,7 @@ def create_calendar(data: dict) -> Calendar:
     _refuse_taken_name(data['name'])
     calendar = Calendar(name=data['name'], timezone=data['timezone'])
     db.session.add(calendar)
-    _set_hours(calendar, {day: data['weekly_hours'].get(day, []) for day in WEEKDAYS})
+    _set_hours(calendar, data['weekly_hours'])
     _set_holidays(calendar, data['holidays'])
     _set_holiday_sets(calendar, data['holiday_sets'])
     _flush_refusing_taken_name()
