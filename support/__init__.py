@@ -65,6 +65,7 @@ def _register_api(app: Flask) -> None:
 def _api_blueprints() -> tuple:
     """Every REST blueprint, one per domain concern; all land in the OpenAPI document."""
     from .agents.api import agents_blp, auth_blp
+    from .calendars.api import blp as calendars
     from .channels.api import config_blp as channel_configs, webhooks_blp as channel_webhooks
     from .channels.intake import blp as intake
     from .clients.api import blp as clients
@@ -76,5 +77,5 @@ def _api_blueprints() -> tuple:
     from .sites.api import blp as sites
     from .sla.api import blp as sla
     from .tickets.api import blp as tickets
-    return (health, auth_blp, agents_blp, clients, sites, tickets, intake, routing, channel_webhooks,
+    return (health, auth_blp, agents_blp, clients, sites, calendars, tickets, intake, routing, channel_webhooks,
             channel_configs, webhooks, client_webhooks, outbound, lab, sla)

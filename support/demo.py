@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from .agents.models import Agent
 from .agents.operations import create_agent
+from .calendars.demo import seed_calendars
 from .clients.models import Client
 from .clients.operations import create_client
 from .core.extensions import db
@@ -39,6 +40,7 @@ def seed() -> dict:
     """Create what is missing and return the credentials (client secrets only when new)."""
     for name, zone in SITES:
         get_or_create_site(name, zone)
+    seed_calendars()
     clients = {}
     for name, slug, lang in CLIENTS:
         client = db.session.scalar(sa.select(Client).filter_by(slug=slug))

@@ -6,7 +6,10 @@ datetimes (any zone); the calendar's own zone decides what "Monday 09:00" means.
 A calendar is open whenever its wall clock reads inside one of the day's intervals
 ``[start, end)`` and the local date is not a holiday. Across a DST change that counts
 real elapsed seconds: 00:00-24:00 on the day clocks spring forward is 23 hours, and an
-interval that starts inside the skipped hour opens at the moment the clocks jump.
+interval that starts inside the skipped hour opens at the moment the clocks jump. An
+interval is one continuous opening, from the first moment the wall clock reads its start
+to the last moment it reads its end: on the day clocks fall back, 00:00-24:00 is 25 hours
+and 01:00-02:00 (Central) is two.
 Intervals of consecutive days that touch at midnight (Monday 20:00-24:00, Tuesday
 00:00-04:00) form one opening that crosses midnight.
 """
@@ -104,7 +107,7 @@ class BusinessCalendar:
         return found
 
     def _compute_periods(self, day: date) -> tuple[Period, ...]:
-        if day in self.holidays:
+        if not self.weekly[day.weekday()] or day in self.holidays:
             return ()
         tz = self.tz
         periods = []
@@ -147,10 +150,21 @@ def _local_date(at: datetime, tz: ZoneInfo) -> date:
     return at.astimezone(tz).date()
 
 
+def _utc(at: datetime) -> datetime:
+    """``at`` in UTC; a naive datetime is refused (it would silently mean the server's zone)."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError('an aware datetime is needed')
+    return at.astimezone(UTC)
+
+
 def periods_from(start: datetime, calendar: BusinessCalendar, days: int = MAX_SCAN_DAYS) -> Iterator[Period]:
-    """Openings that end after ``start``, in order, never overlapping, for up to ``days`` days."""
+    """Openings that end after ``start``, in order, never overlapping, for up to ``days`` days.
+
+    One per interval of each local date: an opening that crosses midnight comes out as two
+    periods that touch (see ``_openings_from`` for them joined).
+    """
     day = _local_date(start, calendar.tz) - timedelta(days=1)
-    previous_end = start
+    previous_end = _utc(start)
     for _ in range(days + 2):
         for opens, closes in calendar.periods_on(day):
             opens = max(opens, previous_end)
@@ -158,6 +172,20 @@ def periods_from(start: datetime, calendar: BusinessCalendar, days: int = MAX_SC
                 yield opens, closes
                 previous_end = closes
         day += timedelta(days=1)
+
+
+def _openings_from(start: datetime, calendar: BusinessCalendar) -> Iterator[Period]:
+    """``periods_from`` with touching periods joined, so each end is a real closing time."""
+    pending = None
+    for opens, closes in periods_from(start, calendar):
+        if pending is not None and opens == pending[1]:
+            pending = (pending[0], closes)
+            continue
+        if pending is not None:
+            yield pending
+        pending = (opens, closes)
+    if pending is not None:
+        yield pending
 
 
 def add_business_time(start: datetime, seconds: int | float, calendar: BusinessCalendar | None) -> datetime | None:
@@ -169,23 +197,26 @@ def add_business_time(start: datetime, seconds: int | float, calendar: BusinessC
     """
     if seconds < 0:
         raise ValueError('seconds must not be negative')
+    # In UTC: with the same tzinfo on both sides Python adds wall-clock time across a DST change.
+    origin, zone = _utc(start), start.tzinfo
     if calendar is None or calendar.is_24x7:
-        return start + timedelta(seconds=seconds)
+        return (origin + timedelta(seconds=seconds)).astimezone(zone)
     if seconds == 0:
         return start
     if calendar.is_closed:
         return None
     remaining = timedelta(seconds=seconds)
-    for opens, closes in periods_from(start, calendar):
+    for opens, closes in periods_from(origin, calendar):
         available = closes - opens
         if remaining <= available:
-            return (opens + remaining).astimezone(start.tzinfo)
+            return (opens + remaining).astimezone(zone)
         remaining -= available
     return None
 
 
 def business_seconds_between(a: datetime, b: datetime, calendar: BusinessCalendar | None) -> int:
     """Whole seconds of open time in ``[a, b)`` (0 when ``b`` is not after ``a``)."""
+    a, b = _utc(a), _utc(b)  # same-zone arithmetic in Python ignores DST offsets
     if b <= a:
         return 0
     if calendar is None or calendar.is_24x7:
@@ -202,6 +233,8 @@ def business_seconds_between(a: datetime, b: datetime, calendar: BusinessCalenda
 
 
 def is_open(at: datetime, calendar: BusinessCalendar | None) -> bool:
+    """Whether ``at`` falls in an opening (an opening includes its start, not its end)."""
+    at = _utc(at)
     if calendar is None or calendar.is_24x7:
         return True
     for opens, closes in periods_from(at, calendar, days=1):
@@ -211,9 +244,10 @@ def is_open(at: datetime, calendar: BusinessCalendar | None) -> bool:
 
 def next_change(at: datetime, calendar: BusinessCalendar | None) -> datetime | None:
     """When the calendar next opens (if closed at ``at``) or closes (if open); None if never."""
+    at = _utc(at)
     if calendar is None or calendar.is_24x7 or calendar.is_closed:
         return None
-    for opens, closes in periods_from(at, calendar):
+    for opens, closes in _openings_from(at, calendar):
         return closes if opens <= at else opens
     return None
 
@@ -221,7 +255,7 @@ def next_change(at: datetime, calendar: BusinessCalendar | None) -> datetime | N
 def parse_clock(text: str) -> int:
     """``"HH:MM"`` or ``"HH:MM:SS"`` (``"24:00"`` allowed) as seconds after midnight."""
     parts = text.split(':')
-    if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) == 2 for p in parts):
+    if len(parts) not in (2, 3) or not all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts):
         raise ValueError(text)
     hours, minutes, seconds = (int(p) for p in (parts + ['00'])[:3])
     if minutes > 59 or seconds > 59 or hours > 24 or (hours == 24 and (minutes or seconds)):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..core.db import Base, enum_type
-from .hours import DAY, BusinessCalendar, Holidays
+from .hours import DAY, WEEKDAYS, BusinessCalendar, Holidays
 
 
 class HolidaySource(str, enum.Enum):
@@ -36,6 +36,14 @@ class Calendar(Base):
                                                              order_by='CalendarHoliday.day')
     holiday_sets: Mapped[list['CalendarHolidaySet']] = relationship(cascade='all, delete-orphan',
                                                                     order_by='CalendarHolidaySet.id')
+
+    @property
+    def weekly_hours(self) -> dict[str, list[dict[str, int]]]:
+        """``{"mon": [{"start": 32400, "end": 64800}], ...}``: seconds after local midnight, every day present."""
+        hours = {day: [] for day in WEEKDAYS}
+        for interval in sorted(self.intervals, key=lambda i: (i.weekday, i.start_second)):
+            hours[WEEKDAYS[interval.weekday]].append({'start': interval.start_second, 'end': interval.end_second})
+        return hours
 
     def business_calendar(self) -> BusinessCalendar:
         """The pure calendar the arithmetic of ``hours.py`` runs on."""

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from ..core.schemas import Schema, Text, choice, zone
+from ..core.schemas import Schema, Text, choice, time_zone
 from ..tickets.models import LANGUAGES
 
 SLUG = validate.Regexp(r'^[a-z0-9][a-z0-9-]{0,62}$')
@@ -22,7 +22,7 @@ class ClientUpdateSchema(Schema):
     default_language = choice(LANGUAGES)
     intake_rate_limit = fields.String(validate=validate.Regexp(r'^\d{1,6}/(second|minute|hour|day)$'),
                                       allow_none=True)
-    timezone = zone(metadata={'description': 'the zone of its contract and reports'})
+    timezone = time_zone()
     products = fields.List(CATALOGUE_ITEM, validate=validate.Length(max=200),
                            metadata={'description': 'its product lines (SLA conditions may name them)'})
     tags = fields.List(Text(min_length=1, max_length=40), validate=validate.Length(max=500),

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..core.db import Base
@@ -15,6 +15,7 @@ class Site(Base):
     timezone: Mapped[str] = mapped_column(sa.String(64), default='America/Mexico_City')
     # The site's business hours (optional): a calendar of the center's.
     calendar_id: Mapped[int | None] = mapped_column(sa.ForeignKey('calendars.id'))
+    calendar = relationship('Calendar', lazy='joined')
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self):

@@ -1,11 +1,12 @@
 """How SLA follows tickets and calendars (inside the sender's transaction)."""
 from ..calendars.signals import calendar_changed
+from ..core import jobs
 from ..core.clock import utcnow
 from ..core.extensions import db
 from ..core.transactions import after_commit
 from ..tickets.models import MessageKind
 from ..tickets.signals import message_added, ticket_opening, ticket_updated
-from . import clocks, policies
+from . import clocks
 
 REPLAN_FIELDS = frozenset({'priority', 'product', 'tags', 'channel', 'language'})
 
@@ -32,12 +33,7 @@ def _on_ticket_updated(ticket, changes, **kwargs):
 
 
 @calendar_changed.connect
-def _on_calendar_changed(calendar_id, **kwargs):
+def _on_calendar_changed(calendar_id, times_changed=True, **kwargs):
     """Re-plan, in a job, the open tickets of every client with a policy on this calendar."""
-    policies.forget()
-    after_commit(db.session, _replan_users, calendar_id)
-
-
-def _replan_users(calendar_id: int) -> None:
-    from ..core import jobs
-    jobs.enqueue('sla.replan_calendar', calendar_id)
+    if times_changed:
+        after_commit(db.session, jobs.enqueue, 'sla.replan_calendar', calendar_id)

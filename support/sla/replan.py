@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
+from ..calendars.operations import business_calendar
 from ..core.extensions import db
 from ..tickets.models import Ticket
 from ..tickets.states import ACTIVE
@@ -74,6 +75,7 @@ def _clocks_of(ticket_ids: list[int]) -> tuple[dict, dict]:
 
 def replan_calendar(calendar_id: int) -> int:
     """Re-plan the open tickets of every client with a policy on this calendar."""
+    business_calendar(calendar_id, fresh=True)  # this worker may have cached it before the change
     client_ids = db.session.scalars(sa.select(SlaPolicy.client_id).distinct()
                                     .where(SlaPolicy.calendar_id == calendar_id)).all()
     db.session.commit()

@@ -1,6 +1,7 @@
 """What the SLA API takes and answers."""
 from marshmallow import fields, validate
 
+from ..calendars.schemas import CalendarRefSchema
 from ..core.i18n import _l
 from ..core.schemas import Schema, Text, choice
 from ..tickets.models import LANGUAGES, Channel, Priority
@@ -67,12 +68,6 @@ class ReorderSchema(Schema):
     ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID)), required=True,
                       validate=validate.Length(min=1, max=1000),
                       metadata={'description': "every policy id of the client, in the new order"})
-
-
-class CalendarRefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    timezone = fields.String()
 
 
 class PolicyOutSchema(Schema):
