@@ -1,6 +1,6 @@
 """The life of SLA clocks: started, stopped, paused, resumed and re-planned as tickets move.
 
-Every change ends in ``_settle``: the ticket's deadline columns (``sla_due_at``,
+Every change ends in ``settle``: the ticket's deadline columns (``sla_due_at``,
 ``sla_warn_at``) follow the running clocks, routing hears the new queue order, and a
 timer job is armed when a warning or breach falls due within ``ARM_SECONDS`` (the
 minute sweep arms the later ones as they come near, and fires anything a lost job
@@ -22,7 +22,7 @@ from ..tickets.states import Status
 from .models import ClockStatus, Metric, SlaClock
 from .planning import PolicyFacts, TicketFacts, choose_policy, metrics_at_opening, next_timer, plan
 from .policies import policies_for, policy_by_id
-from .signals import clock_stopped, deadlines_changed, sla_breached
+from .signals import clock_stopped, deadlines_changed, sla_breached, sla_warning
 
 PAUSED_DUE = datetime(9999, 1, 1, tzinfo=timezone.utc)  # a waiting ticket whose clocks all stand still
 ARM_SECONDS = 75
@@ -62,7 +62,7 @@ def start_at_opening(ticket: Ticket) -> None:
         return
     for metric in metrics_at_opening(policy, ticket.channel.value):
         _new_clock(ticket, policy, metric, ticket.created_at)
-    _settle(ticket, announce=False)
+    settle(ticket, announce=False)
 
 
 def _new_clock(ticket: Ticket, policy: PolicyFacts, metric: Metric, started: datetime, sequence: int = 1,
@@ -92,7 +92,7 @@ def agent_replied(ticket: Ticket, at: datetime) -> None:
     for clock in clocks:
         if clock.metric in RESPONSES:
             _stop(ticket, clock, at, fulfilled=True)
-    _settle(ticket, clocks)
+    settle(ticket, clocks)
 
 
 def customer_wrote(ticket: Ticket, at: datetime) -> None:
@@ -107,7 +107,7 @@ def customer_wrote(ticket: Ticket, at: datetime) -> None:
         SlaClock.ticket_id == ticket.id, SlaClock.metric == Metric.next_response)) or 0)
     clocks.append(_new_clock(ticket, policy, Metric.next_response, at, sequence,
                              paused=ticket.status.value in policy.pause_statuses))
-    _settle(ticket, clocks)
+    settle(ticket, clocks)
 
 
 def _agent_has_replied(ticket: Ticket) -> bool:
@@ -123,7 +123,7 @@ def answered(ticket: Ticket, at: datetime, first_response: bool = False) -> None
     for clock in clocks:
         if clock.metric in wanted:
             _stop(ticket, clock, at, fulfilled=True)
-    _settle(ticket, clocks)
+    settle(ticket, clocks)
 
 
 def abandoned(ticket: Ticket, at: datetime) -> None:
@@ -132,7 +132,7 @@ def abandoned(ticket: Ticket, at: datetime) -> None:
     for clock in clocks:
         if clock.metric == Metric.answer:
             _stop(ticket, clock, at, fulfilled=False)
-    _settle(ticket, clocks)
+    settle(ticket, clocks)
 
 
 def status_changed(ticket: Ticket, before: str, after: str, at: datetime) -> None:
@@ -141,7 +141,7 @@ def status_changed(ticket: Ticket, before: str, after: str, at: datetime) -> Non
         clocks = running_clocks(ticket)
         for clock in clocks:
             _stop(ticket, clock, at, fulfilled=clock.metric == Metric.resolution)
-        _settle(ticket, clocks)
+        settle(ticket, clocks)
         return
     clocks = running_clocks(ticket)
     if before == Status.resolved.value:
@@ -152,7 +152,7 @@ def status_changed(ticket: Ticket, before: str, after: str, at: datetime) -> Non
             _pause(clock, at)
         elif after not in pause_on and clock.paused_at is not None:
             _resume(ticket, clock, at)
-    _settle(ticket, clocks)
+    settle(ticket, clocks)
 
 
 def _pause_statuses(ticket: Ticket, clock: SlaClock) -> frozenset[str]:
@@ -219,19 +219,35 @@ def _resume(ticket: Ticket, clock: SlaClock, at: datetime) -> None:
     _plan(clock, policy_by_id(ticket.client_id, clock.policy_id))
 
 
+def mark_warned(ticket: Ticket, clock: SlaClock) -> bool:
+    """Record the warning once, whoever notices first."""
+    if not _claim(clock, SlaClock.warned_at, warned_at=clock.warn_at):
+        return False
+    clock.warned_at = clock.warn_at
+    _announce(ticket, clock, 'sla_warning', sla_warning)
+    return True
+
+
 def mark_breached(ticket: Ticket, clock: SlaClock) -> bool:
     """Record the breach once, whoever notices first (timer, sweep or the late stop)."""
-    claimed = db.session.execute(
-        sa.update(SlaClock).where(SlaClock.id == clock.id, SlaClock.breached_at.is_(None))
-        .values(breached_at=clock.due_at, status=ClockStatus.breached, updated_at=utcnow())
-        .returning(SlaClock.id).execution_options(synchronize_session=False)).first()
-    if claimed is None:
+    if not _claim(clock, SlaClock.breached_at, breached_at=clock.due_at, status=ClockStatus.breached):
         return False
     clock.breached_at, clock.status = clock.due_at, ClockStatus.breached
-    policy = policy_by_id(ticket.client_id, clock.policy_id)
-    record(ticket, 'sla_breached', SYSTEM, after=_event_details(clock, policy, due_at=clock.due_at))
-    sla_breached.send(clock, ticket=ticket, policy=policy)
+    _announce(ticket, clock, 'sla_breached', sla_breached)
     return True
+
+
+def _claim(clock: SlaClock, unset, **values) -> bool:
+    """A conditional UPDATE: only the first of several workers finds ``unset`` still empty."""
+    return db.session.execute(
+        sa.update(SlaClock).where(SlaClock.id == clock.id, unset.is_(None)).values(updated_at=utcnow(), **values)
+        .returning(SlaClock.id).execution_options(synchronize_session=False)).first() is not None
+
+
+def _announce(ticket: Ticket, clock: SlaClock, kind: str, signal) -> None:
+    policy = policy_by_id(ticket.client_id, clock.policy_id)
+    record(ticket, kind, SYSTEM, after=_event_details(clock, policy, due_at=clock.due_at))
+    signal.send(clock, ticket=ticket, policy=policy)
 
 
 def _event_details(clock: SlaClock, policy: PolicyFacts | None, **extra) -> dict:
@@ -268,7 +284,7 @@ def replan(ticket: Ticket, policies=None, at: datetime | None = None, clocks: li
                                  for c in clocks)
     if changed:
         _note_policy(ticket, {was[0] for was in before.values()} - {None}, policy)
-        _settle(ticket, clocks + added)
+        settle(ticket, clocks + added)
     return changed
 
 
@@ -315,7 +331,8 @@ def routing_due(ticket: Ticket, due: datetime | None, paused: bool) -> datetime:
     return PAUSED_DUE if paused else ticket.created_at
 
 
-def _settle(ticket: Ticket, clocks=None, announce: bool = True) -> None:
+def settle(ticket: Ticket, clocks=None, announce: bool = True) -> None:
+    """Keep the ticket's deadline columns, the queue order and the timer job in step with its clocks."""
     clocks = ticket.sla_clocks if clocks is None else clocks
     due, warn, paused = deadlines(clocks)
     moved = (ticket.sla_due_at, ticket.sla_warn_at) != (due, warn)

@@ -14,12 +14,11 @@ from sqlalchemy.exc import OperationalError
 
 from ..core.clock import utcnow
 from ..core.extensions import db
-from ..tickets.operations import SYSTEM, lock_ticket, record, update_ticket
+from ..tickets.operations import SYSTEM, lock_ticket, update_ticket
 from ..tickets.models import Priority
-from .clocks import ARM_SECONDS, _event_details, _settle, arm, mark_breached, running_clocks
-from .models import ClockStatus, SlaClock
-from .policies import policy_by_id
-from .signals import sla_breached, sla_warning
+from .clocks import ARM_SECONDS, arm, mark_breached, mark_warned, running_clocks, settle
+from .models import SlaClock
+from .signals import sla_breached
 
 log = logging.getLogger(__name__)
 SWEEP_BATCH = 500
@@ -37,27 +36,13 @@ def fire_due(ticket_id: int, now: datetime | None = None) -> int:
     clocks = running_clocks(ticket)
     for clock in clocks:
         if clock.warned_at is None and clock.warn_at is not None and clock.warn_at <= now and clock.breached_at is None:
-            fired += _warn(ticket, clock)
+            fired += mark_warned(ticket, clock)
         if clock.breached_at is None and clock.paused_at is None and clock.due_at is not None and clock.due_at <= now:
             if mark_breached(ticket, clock):
                 fired += 1
     if fired:
-        _settle(ticket, clocks)
+        settle(ticket, clocks)
     return fired
-
-
-def _warn(ticket, clock: SlaClock) -> bool:
-    claimed = db.session.execute(
-        sa.update(SlaClock).where(SlaClock.id == clock.id, SlaClock.warned_at.is_(None))
-        .values(warned_at=clock.warn_at, updated_at=utcnow()).returning(SlaClock.id)
-        .execution_options(synchronize_session=False)).first()
-    if claimed is None:
-        return False
-    clock.warned_at = clock.warn_at
-    policy = policy_by_id(ticket.client_id, clock.policy_id)
-    record(ticket, 'sla_warning', SYSTEM, after=_event_details(clock, policy, due_at=clock.due_at))
-    sla_warning.send(clock, ticket=ticket, policy=policy)
-    return True
 
 
 @sla_breached.connect
@@ -127,5 +112,3 @@ def sweep(now: datetime | None = None) -> dict:
         arm(ticket_id, at)
     return {'fired': fired, 'armed': len(coming)}
 
-
-__all__ = ['ClockStatus', 'fire_due', 'fire_safely', 'sweep']
