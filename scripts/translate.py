@@ -29,8 +29,12 @@ def _merge(new):
     else:
         catalog = Catalog(locale='es', project='support', language_team='es <support@example.com>')
     for msgid, msgstr in new.items():
-        if isinstance(msgid, tuple):
-            catalog.add(msgid, tuple(msgstr))
+        msgstr = tuple(msgstr) if isinstance(msgid, tuple) else msgstr
+        key = msgid[0] if isinstance(msgid, tuple) else msgid
+        existing = catalog.get(key)
+        if existing is not None:  # Catalog.add keeps an existing entry's (maybe empty) string
+            existing.string = msgstr
+            existing.flags.discard('fuzzy')
         else:
             catalog.add(msgid, msgstr)
     catalog.fuzzy = False

@@ -84,6 +84,7 @@ def _api_blueprints() -> tuple:
     from .agents.account_api import blp as account
     from .agents.api import agents_blp, auth_blp
     from .audit.api import blp as audit
+    from .calendars.api import blp as calendars
     from .channels.api import config_blp as channel_configs, webhooks_blp as channel_webhooks
     from .channels.intake import blp as intake
     from .clients.api import blp as clients
@@ -93,6 +94,7 @@ def _api_blueprints() -> tuple:
     from .outbound.api import blp as outbound
     from .routing.api import blp as routing
     from .sites.api import blp as sites
+    from .sla.api import blp as sla
     from .tickets.api import blp as tickets
-    return (health, auth_blp, account, agents_blp, audit, clients, sites, tickets, intake, routing, channel_webhooks,
-            channel_configs, webhooks, client_webhooks, outbound, lab)
+    return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
+            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla)

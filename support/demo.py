@@ -1,13 +1,15 @@
-"""Demo data: two clients, four sites, agents in English and Spanish, a few tickets."""
+"""Demo data: two clients with SLA policies, four sites, agents in English and Spanish, a few tickets."""
 import sqlalchemy as sa
 
 from .agents.models import Agent
 from .agents.operations import create_agent
+from .calendars.demo import seed_calendars
 from .clients.models import Client
 from .clients.operations import create_client
 from .core.extensions import db
 from .lab.demo import seed_lab
 from .sites.operations import get_or_create_site
+from .sla.demo import seed_sla
 from .tickets.models import Channel, Priority
 from .tickets.operations import Actor, CustomerContact, InboundTicket, ingest
 
@@ -38,6 +40,7 @@ def seed() -> dict:
     """Create what is missing and return the credentials (client secrets only when new)."""
     for name, zone in SITES:
         get_or_create_site(name, zone)
+    seed_calendars()
     clients = {}
     for name, slug, lang in CLIENTS:
         client = db.session.scalar(sa.select(Client).filter_by(slug=slug))
@@ -50,6 +53,7 @@ def seed() -> dict:
         if db.session.scalar(sa.select(Agent.id).filter_by(email=email)) is None:
             create_agent(email, name, PASSWORD, role, langs, site, all_clients=True)
     db.session.commit()
+    seed_sla()
     for slug, channel, subject, body, customer, product in TICKETS:
         client = db.session.scalar(sa.select(Client).filter_by(slug=slug))
         inbound = InboundTicket(channel=channel, subject=subject, body=body, customer=CustomerContact(**customer),

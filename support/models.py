@@ -8,6 +8,7 @@ def import_all():
     from .agents import tokens as _tokens  # noqa: F401
     from .agents import twofactor as _twofactor  # noqa: F401
     from .audit import models as _audit  # noqa: F401
+    from .calendars import models as _calendars  # noqa: F401
     from .channels import models as _channels  # noqa: F401
     from .clients import models as _clients  # noqa: F401
     from .clients import webhook_models as _webhooks  # noqa: F401
@@ -18,4 +19,5 @@ def import_all():
     from .outbound import models as _outbound  # noqa: F401
     from .routing import models as _routing  # noqa: F401
     from .sites import models as _sites  # noqa: F401
+    from .sla import models as _sla  # noqa: F401
     from .tickets import models as _tickets  # noqa: F401

@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from support import create_app  # noqa: E402
-from support.core import clock  # noqa: E402
+from support.core import caches, clock  # noqa: E402
 from support.core.extensions import db, limiter  # noqa: E402
 from support.core.jobs import huey  # noqa: E402
 
@@ -56,6 +56,7 @@ def app(request):
     huey.immediate = True
     with app.app_context():
         _empty_tables()
+        caches.clear_all()
         limiter.reset()
         clock.reset()
         yield app

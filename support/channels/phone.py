@@ -14,6 +14,7 @@ from ..clients.auth import DEDUPLICATED, signed_client
 from ..clients.models import Client
 from ..core.clock import utcnow
 from ..core.extensions import db
+from ..sla import clocks as sla_clocks
 from ..tickets.models import Channel, Customer, Ticket
 from ..tickets.operations import (Actor, CustomerContact, InboundTicket, add_customer_message,
                                   find_or_create_customer, lock_ticket, open_ticket, record)
@@ -47,6 +48,7 @@ def record_call_event(client: Client, data: dict) -> tuple[Call | None, bool, bo
     ticket = db.session.get(Ticket, call.ticket_id)
     record(ticket, f'call_{event.value}', Actor('system', None, 'telephony'),
            after={'call_id': call.call_id, **_event_details(event, data)})
+    _follow_sla(ticket, call, event)
     db.session.flush()
     call_updated.send(call, ticket=ticket, event=event)
     return call, created, False
@@ -99,6 +101,14 @@ def _apply(call: Call, event: CallStatus, data: dict) -> None:
             if data.get(name) is not None:
                 setattr(call, name, data[name])
     call.updated_at = utcnow()
+
+
+def _follow_sla(ticket: Ticket, call: Call, event: CallStatus) -> None:
+    """A person picking up answers the call (answer and first response); hanging up unanswered abandons it."""
+    if event == CallStatus.answered:
+        sla_clocks.answered(ticket, call.answered_at, first_response=True)
+    elif event == CallStatus.ended and call.answered_at is None:
+        sla_clocks.abandoned(ticket, call.ended_at)
 
 
 def _agent(ref: dict) -> tuple[int | None, str | None]:

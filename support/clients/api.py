@@ -41,12 +41,21 @@ def post_client(data):
     return {**_fields(client, ClientOutSchema), 'key_id': key.key_id, 'secret': secret}
 
 
+@blp.route('/<slug>', methods=['GET'])
+@require_role(Role.supervisor)
+@blp.response(200, ClientOutSchema)
+def get_client_view(slug):
+    """One client I work for (secrets are never shown)."""
+    return scoped_client(slug)
+
+
 @blp.route('/<slug>', methods=['PATCH'])
 @require_role(Role.admin)
 @blp.arguments(ClientUpdateSchema)
 @blp.response(200, ClientOutSchema)
 def patch_client(data, slug):
-    """Change a client's name, default language, intake rate, contact e-mail, or pause it (``active``)."""
+    """Change a client's name, language, rate limit, zone, catalogue of products and tags, contact
+    e-mail, or pause it (``active``)."""
     client = update_client(scoped_client(slug), data)
     db.session.commit()
     return client

@@ -22,6 +22,12 @@ class Client(Base):
     # Where operational notices go when no callback endpoint can take them (an endpoint disabled...).
     notify_email: Mapped[str | None] = mapped_column(sa.String(254))
     active: Mapped[bool] = mapped_column(default=True)
+    # The zone of its contract and reports (a US client's Monday is its Monday).
+    timezone: Mapped[str] = mapped_column(sa.String(64), default='America/Mexico_City',
+                                          server_default='America/Mexico_City')
+    # Its catalogue: product lines and tags that SLA conditions (and agents) may name.
+    products: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default='[]')
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default='[]')
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     keys: Mapped[list['ClientKey']] = relationship(back_populates='client', order_by='ClientKey.id')

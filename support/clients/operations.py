@@ -28,13 +28,13 @@ def create_client(name: str, slug: str, default_language: str = 'en', intake_rat
     return client, key, secret
 
 
-_CHANGEABLE = ('name', 'default_language', 'intake_rate_limit', 'notify_email', 'active')
-
-
-def update_client(client: Client, changes: dict) -> Client:
-    changed = {k: {'before': getattr(client, k), 'after': v} for k, v in changes.items()
-               if k in _CHANGEABLE and getattr(client, k) != v}
-    for name, value in changes.items():
+def update_client(client: Client, data: dict) -> Client:
+    """Change the given fields (audited); catalogue entries are trimmed and kept once, in order."""
+    for name in ('products', 'tags'):
+        if name in data:
+            data[name] = list(dict.fromkeys(v.strip().lower() if name == 'tags' else v.strip() for v in data[name]))
+    changed = {k: {'before': getattr(client, k), 'after': v} for k, v in data.items() if getattr(client, k) != v}
+    for name, value in data.items():
         setattr(client, name, value)
     record('client.updated', target_type='client', target_id=client.slug, client_id=client.id,
            detail={'changed': changed})

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from ..core.schemas import Schema, Text, choice, email
+from ..core.schemas import Schema, Text, choice, email, time_zone
 from ..tickets.models import LANGUAGES
 
 SLUG = validate.Regexp(r'^[a-z0-9][a-z0-9-]{0,62}$')
@@ -16,10 +16,18 @@ class ClientCreateSchema(Schema):
         'description': 'where notices go when no webhook endpoint can take them (an endpoint disabled)'})
 
 
+CATALOGUE_ITEM = Text(min_length=1, max_length=120)
+
+
 class ClientUpdateSchema(Schema):
     name = Text(min_length=1, max_length=120)
     default_language = choice(LANGUAGES)
     intake_rate_limit = fields.String(validate=validate.Regexp(RATE), allow_none=True)
+    timezone = time_zone()
+    products = fields.List(CATALOGUE_ITEM, validate=validate.Length(max=200),
+                           metadata={'description': 'its product lines (SLA conditions may name them)'})
+    tags = fields.List(Text(min_length=1, max_length=40), validate=validate.Length(max=500),
+                       metadata={'description': 'its tags (SLA conditions may name them)'})
     notify_email = email(allow_none=True)
     active = fields.Boolean(metadata={'description': 'false refuses its signed requests and provider webhooks'})
 
@@ -43,6 +51,9 @@ class ClientOutSchema(Schema):
     intake_rate_limit = fields.String(allow_none=True)
     notify_email = fields.String(allow_none=True)
     active = fields.Boolean()
+    timezone = fields.String()
+    products = fields.List(fields.String())
+    tags = fields.List(fields.String())
     keys = fields.List(fields.Nested(KeyOutSchema))
 
 

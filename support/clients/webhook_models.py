@@ -23,6 +23,8 @@ class WebhookEvent(str, enum.Enum):
     ticket_assigned = 'ticket.assigned'
     ticket_status_changed = 'ticket.status_changed'
     message_created = 'message.created'
+    sla_warning = 'sla.warning'
+    sla_breached = 'sla.breached'
 
 
 class SystemEvent(str, enum.Enum):

@@ -3,6 +3,7 @@ from marshmallow import fields, validate, validates_schema, ValidationError
 from ..core.i18n import _l
 from ..core.schemas import Schema, Text, choice
 from ..tickets.models import LANGUAGES
+from ..tickets.schemas import TicketSummarySchema
 
 SLUG = fields.String(validate=validate.Length(min=1, max=64), allow_none=True)
 
@@ -41,25 +42,9 @@ class CannedAnswerArgs(Schema):
     language = choice(LANGUAGES)
 
 
-class CustomerRefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String(allow_none=True)
+class MyTicketSchema(TicketSummarySchema):
+    """A ticket summary (as in live events) with when it last moved and whether the agent has read it."""
 
-
-class MyTicketSchema(Schema):
-    id = fields.Integer()
-    number = fields.Integer()
-    client = fields.String(allow_none=True)
-    channel = fields.String()
-    language = fields.String()
-    priority = fields.String()
-    status = fields.String()
-    subject = fields.String()
-    product = fields.String(allow_none=True)
-    customer = fields.Nested(CustomerRefSchema, allow_none=True)
-    assignee_id = fields.Integer(allow_none=True)
-    created_at = fields.String()
-    updated_at = fields.String()
     last_activity_at = fields.DateTime()
     unread = fields.Boolean()
 

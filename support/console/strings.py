@@ -3,6 +3,7 @@
 Keys are stable identifiers; JavaScript fills ``{placeholders}`` after looking a string up.
 """
 from ..core.i18n import _l
+from ..sla.models import Metric
 from ..tickets.models import PRIORITY_LABELS, Channel, Priority
 from ..tickets.states import STATUS_LABELS, TRANSITIONS, Status
 
@@ -112,6 +113,37 @@ JS_STRINGS = {
     'hist.transferred': _l('Transferred'),
     'hist.reassigned': _l('Reassigned'),
     'hist.offered': _l('Offered'),
+    # i18n: SLA chips; {metric} is "First response"..., {time} a span such as "12 min", {at} a clock time
+    'sla.short.ok': _l('Due in {time}'),
+    'sla.short.risk': _l('At risk: due in {time}'),
+    'sla.short.breached': _l('Breached: overdue by {time}'),
+    'sla.short.paused': _l('SLA paused'),
+    'sla.state.ok': _l('{metric} due in {time}'),
+    'sla.state.risk': _l('At risk: {metric} due in {time}'),
+    'sla.state.breached': _l('Breached: {metric} overdue by {time}'),
+    'sla.state.paused': _l('{metric} paused'),
+    'sla.none': _l('No SLA applies to this ticket.'),
+    'sla.stopped': _l('stopped {at}'),
+    'sla.due_at': _l('due {at}'),
+    'sla.no_due': _l('never due (no opening hours)'),
+    'sla.used': _l('{time} used of {target}'),
+    'sla.unit.days': _l('{n} d'),
+    'sla.unit.hours': _l('{n} h'),
+    'sla.unit.minutes': _l('{n} min'),
+    'sla.unit.seconds': _l('{n} s'),
+    'sla.warning': _l('SLA at risk on ticket #{number}: {metric}'),
+    'sla.breached': _l('SLA breached on ticket #{number}: {metric}'),
+    'event.sla.warning': _l('SLA at risk on ticket #{number}: {metric}'),
+    'event.sla.breached': _l('SLA breached on ticket #{number}: {metric}'),
+    'hist.sla_warning': _l('SLA at risk'),
+    'hist.sla_breached': _l('SLA breached'),
+    'hist.sla_policy_changed': _l('SLA policy changed'),
+    'hist.escalated': _l('Escalated'),
+    'dashboard.service_level': _l('{percent} % ({within} of {total})'),
+    'dashboard.goal': _l('goal {goal} %'),
+    'dashboard.no_contacts': _l('no contacts yet'),
+    'dashboard.below_goal': _l('below goal'),
+    'dashboard.no_risk': _l('No ticket is at risk or breached.'),
     'seconds': _l('{n} s'),
     'minutes': _l('{m} min {s} s'),
     'hours': _l('{h} h {m} min'),
@@ -133,4 +165,5 @@ def labels() -> dict:
             'priority': {p.value: str(PRIORITY_LABELS[p]) for p in Priority},
             'channel': {c.value: str(label) for c, label in CHANNEL_LABELS.items()},
             'language': {code: str(label) for code, label in LANGUAGE_LABELS.items()},
-            'transitions': {s.value: [n.value for n in Status if n in TRANSITIONS[s]] for s in Status}}
+            'transitions': {s.value: [n.value for n in Status if n in TRANSITIONS[s]] for s in Status},
+            'sla_metric': {m.value: str(m.label) for m in Metric}}

@@ -32,14 +32,52 @@ def bind_app(app) -> None:
 
 
 def in_app_context(fn):
-    """Wrap a job body so it runs with the Flask app context pushed."""
+    """Wrap a job body so it runs with an app context (and so a database session) it may use.
+
+    A consumer thread gets the bound app's context. A job Huey runs immediately (tests) runs in
+    the caller's context, unless the caller is an after-commit hook: the session that just
+    committed cannot be used there, so the job gets a context (and session) of its own.
+    """
     import functools
+
+    from flask import current_app, has_app_context
+
+    from .transactions import in_after_commit
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        with _flask_app.app_context():
+        if has_app_context() and not in_after_commit():
+            return fn(*args, **kwargs)
+        app = current_app._get_current_object() if has_app_context() else _flask_app
+        with app.app_context():
             return fn(*args, **kwargs)
     return wrapper
+
+
+def enqueue(name: str, *args, eta=None) -> None:
+    """Run the job registered as ``name`` (``@huey.task(name=...)``) with ``args``, at ``eta`` if given.
+
+    Domains schedule their own jobs by name, so operations need not import their tasks
+    module. With Huey immediate (tests) the job runs now, in its own app context and
+    database session; a job with an ``eta`` is skipped there: tests move the clock and
+    run the sweep instead.
+    """
+    if huey.immediate and eta is not None:
+        return
+    task_class = _task_named(name)
+    if eta is not None:
+        from datetime import timedelta, timezone
+        # Huey drops microseconds: round up, or the job runs a moment early and finds nothing due.
+        eta = eta.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0) + timedelta(seconds=1)
+    huey.enqueue(task_class(args=args, eta=eta))
+
+
+def _task_named(name: str):
+    """The task class registered with ``name=`` (Huey keys its registry by module and name)."""
+    for task_class in huey._registry._registry.values():
+        if task_class.__name__ == name:
+            return task_class
+    raise LookupError(f'no job named {name!r} is registered')
 
 
 def start_embedded_consumer(workers: int = 4):

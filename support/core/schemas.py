@@ -3,12 +3,14 @@
 Marshmallow's built-in messages are English literals; here they are replaced by
 lazy translations so a 422 speaks the caller's language.
 """
+import functools
 import re
+import zoneinfo
 
 from marshmallow import RAISE, Schema as _Schema, ValidationError, fields, pre_load, validate
 
 from .db import INT_MAX, column_max
-from .i18n import _l
+from .i18n import _, _l
 
 RANGE = _l('Must be between {min} and {max}.')
 
@@ -26,6 +28,8 @@ _FIELD_MESSAGES = {
     fields.DateTime: {'invalid': _l('Not a valid datetime.'),
                       'invalid_awareness': _l('Not a valid datetime.'),
                       'format': _l('This value cannot be formatted as a datetime.')},
+    fields.Date: {'invalid': _l('Not a valid date.'),
+                  'format': _l('This value cannot be formatted as a date.')},
     fields.Dict: {'invalid': _l('Not a valid mapping type.')},
     fields.Mapping: {'invalid': _l('Not a valid mapping type.')},
     fields.Enum: {'unknown': _l('Must be one of: {choices}.')},
@@ -138,16 +142,38 @@ class Text(fields.String):
         return text.strip() if not self.multiline else text
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _known_zone(value: str) -> None:
+    if value not in _zone_names():
+        raise ValidationError(_('Unknown time zone.'))
+
+
+def time_zone(**kwargs) -> fields.String:
+    """An IANA time zone name (``America/Mexico_City``), checked against the tz database."""
+    return Text(min_length=1, max_length=64, validate=[_known_zone],
+                metadata={'description': 'IANA time zone name', 'example': 'America/Mexico_City'}, **kwargs)
+
+
 def email(**kwargs) -> fields.String:
     """An e-mail address (marshmallow's Email field insists on a plain-string message)."""
     metadata = {'format': 'email', **kwargs.pop('metadata', {})}
     return fields.String(validate=[validate.Length(max=254), validate.Email()], metadata=metadata, **kwargs)
 
 
+class _Choice(fields.String):
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(getattr(value, 'value', value), attr, obj, **kwargs)
+
+
 def choice(values, **kwargs) -> fields.String:
-    """A string limited to ``values`` (an enum's values), documented as an enum."""
+    """A string limited to ``values`` (an enum's values), documented as an enum; dumps an enum as its value."""
     values = [getattr(v, 'value', v) for v in values]
-    return fields.String(validate=validate.OneOf(values), metadata={'enum': values}, **kwargs)
+    metadata = {'enum': values, **kwargs.pop('metadata', {})}
+    return _Choice(validate=validate.OneOf(values), metadata=metadata, **kwargs)
 
 
 class ErrorDetail(Schema):

@@ -6,6 +6,7 @@ outermost commit runs the callbacks, and a rolled-back SAVEPOINT drops just the
 callbacks registered inside it.
 """
 import logging
+import threading
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -20,15 +21,27 @@ def after_commit(session, callback, *args) -> None:
     real.info.setdefault(_KEY, []).append((callback, args, real.get_nested_transaction()))
 
 
+_running = threading.local()
+
+
+def in_after_commit() -> bool:
+    """True while after-commit callbacks run: the session that committed cannot be used now."""
+    return getattr(_running, 'depth', 0) > 0
+
+
 @event.listens_for(Session, 'after_commit')
 def _run(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a SAVEPOINT was released; the real commit is still to come
-    for callback, args, _savepoint in session.info.pop(_KEY, None) or []:
-        try:
-            callback(*args)
-        except Exception:  # what follows a commit must never undo it; sweeps catch up
-            log.exception('after-commit callback %s failed', getattr(callback, '__name__', callback))
+    _running.depth = getattr(_running, 'depth', 0) + 1
+    try:
+        for callback, args, _savepoint in session.info.pop(_KEY, None) or []:
+            try:
+                callback(*args)
+            except Exception:  # what follows a commit must never undo it; sweeps catch up
+                log.exception('after-commit callback %s failed', getattr(callback, '__name__', callback))
+    finally:
+        _running.depth -= 1
 
 
 @event.listens_for(Session, 'after_soft_rollback')

@@ -5,6 +5,7 @@ from ..tickets.signals import ticket_created, ticket_updated
 from ..tickets.payloads import ticket_summary
 from . import routing_events  # noqa: F401,E402  (routing and presence events)
 from . import channel_events  # noqa: F401,E402  (call.updated)
+from . import sla_events  # noqa: F401,E402  (sla.warning, sla.breached)
 
 
 def _rooms_for(ticket) -> list[str]:

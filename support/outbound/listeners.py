@@ -11,6 +11,8 @@ from ..clients.webhook_models import WebhookEvent
 from ..clients.webhooks import enqueue_event
 from ..core.extensions import db
 from ..core.transactions import after_commit
+from ..sla.signals import sla_breached, sla_warning
+from ..sla.views import clock_entry
 from ..tickets.models import MessageKind
 from ..tickets.signals import message_added, ticket_created, ticket_updated
 from . import operations, tasks
@@ -70,6 +72,16 @@ def _on_ticket_routed(ticket, event=None, extra=None, **kwargs):
     _emit(_session(ticket), ticket, WebhookEvent.ticket_assigned,
           changes={'assignee_id': {'before': extra.get('previous_agent_id'), 'after': extra.get('agent_id')}},
           via=extra.get('via'), actor=None)
+
+
+@sla_warning.connect
+def _on_sla_warning(clock, ticket, policy=None, **kwargs):
+    _emit(_session(ticket), ticket, WebhookEvent.sla_warning, sla=clock_entry(clock, policy))
+
+
+@sla_breached.connect
+def _on_sla_breached(clock, ticket, policy=None, **kwargs):
+    _emit(_session(ticket), ticket, WebhookEvent.sla_breached, sla=clock_entry(clock, policy))
 
 
 try:  # routing reports assignments with its own signal (it does not send ticket_updated for them)

@@ -110,8 +110,9 @@ class RoutingItem(Base):
     waiting_since: Mapped[datetime]
     escalation: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     escalate_at: Mapped[datetime | None]
-    # Agents who declined, missed or transferred this ticket away: never offered it again.
-    excluded: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    # Agents who declined, missed or transferred this ticket away, as ``[agent id, until (epoch
+    # seconds)]``: not offered it again until then, unless nobody else could take it.
+    excluded: Mapped[list[list[int]]] = mapped_column(sa.JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     queue: Mapped[Queue] = relationship()

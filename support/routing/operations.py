@@ -8,20 +8,26 @@ processes cannot assign a ticket twice or overfill an agent.
 """
 import logging
 import time
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import g, has_app_context
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..agents.availability import free_capacity, set_presence, take_capacity
 from ..agents.models import Agent, agent_clients
 from ..agents.presence import MISSED_OFFER, AgentLoad, AgentState, Presence
+from ..core import jobs
 from ..core.clock import utcnow
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
 from ..core.transactions import after_commit
+from ..sla import clocks as sla_clocks
 from ..tickets.models import Ticket
 from ..tickets.operations import SYSTEM, Actor, record
 from . import engine, settings
@@ -170,7 +176,7 @@ def enqueue(ticket: Ticket) -> RoutingItem:
     item = RoutingItem(ticket_id=ticket.id, queue_id=queue.id, state=ItemState.waiting, client_id=ticket.client_id,
                        customer_id=ticket.customer_id, language=ticket.language, channel=ticket.channel.value,
                        product=ticket.product, sort_priority=PRIORITY_SORT[ticket.priority.value],
-                       due_at=ticket.created_at, waiting_since=now, escalation=0,
+                       due_at=ticket.sla_due_at or ticket.created_at, waiting_since=now, escalation=0,
                        escalate_at=now + timedelta(seconds=queue.threshold_seconds), excluded=[], updated_at=now)
     db.session.add(item)
     if _anyone_could_take(item):
@@ -220,7 +226,45 @@ def ticket_facts(item: RoutingItem, previous_agent_id: int | None = None) -> eng
     return engine.TicketFacts(id=item.ticket_id, client_id=item.client_id, language=item.language,
                               channel=item.channel, product=item.product, sort_priority=item.sort_priority,
                               due_at=item.due_at, escalation=item.escalation,
-                              previous_agent_id=previous_agent_id, excluded=frozenset(item.excluded or ()))
+                              previous_agent_id=previous_agent_id, excluded=excluded_now(item))
+
+
+# --- exclusions: who declined, missed or transferred a ticket away, until when ----------------
+
+def excluded_now(item: RoutingItem) -> frozenset[int]:
+    """Agents still kept from this ticket (each exclusion lapses after the channel's exclusion time)."""
+    now = utcnow().timestamp()
+    return frozenset(agent_id for agent_id, until in item.excluded or () if until > now)
+
+
+def _ranked_despite_exclusions(item: RoutingItem, facts: engine.TicketFacts, agents) -> list:
+    """Nobody else with room can take it: whoever declined or missed it may, once a short grace has passed.
+
+    Keeping them out for the whole exclusion time would leave the ticket waiting, and breaking
+    its SLA, until a supervisor noticed; offering it back the same second would make declining
+    pointless. Until the grace passes, a retry is armed for the moment it does.
+    """
+    now = utcnow().timestamp()
+    grace = settings.exclusion_grace().total_seconds()
+    timeout = settings.exclusion_timeout(item.channel).total_seconds()
+    ripe = {agent_id for agent_id, until in item.excluded or () if until - timeout + grace <= now}
+    ranked = engine.rank(replace(facts, excluded=facts.excluded - ripe), agents)
+    if ranked:
+        item.excluded = [[a, u] for a, u in item.excluded or () if a not in ripe]
+    elif facts.excluded - ripe:
+        soonest = min(until - timeout + grace for agent_id, until in item.excluded or () if agent_id not in ripe)
+        after_commit(db.session, _retry_at, item.ticket_id, soonest)
+    return ranked
+
+
+def _retry_at(ticket_id: int, epoch: float) -> None:
+    jobs.enqueue('routing.retry', ticket_id, eta=datetime.fromtimestamp(epoch, timezone.utc))
+
+
+def exclude_agent(item: RoutingItem, agent_id: int) -> None:
+    until = (utcnow() + settings.exclusion_timeout(item.channel)).timestamp()
+    kept = [[a, u] for a, u in item.excluded or () if a != agent_id]
+    item.excluded = [*kept, [agent_id, int(until) + 1]]
 
 
 def previous_agent(item: RoutingItem) -> int | None:
@@ -281,7 +325,10 @@ def route_ticket(ticket_id: int, announce: bool = False) -> str | None:
     item, ticket = locked
     agents = candidates(item.channel)
     facts = ticket_facts(item, previous_agent(item) if agents else None)
-    for agent in engine.rank(facts, agents):
+    ranked = engine.rank(facts, agents)
+    if not ranked and facts.excluded:
+        ranked = _ranked_despite_exclusions(item, facts, agents)
+    for agent in ranked:
         state = reserve(agent.id, item.channel)
         if state is not None:
             return give(item, ticket, state)
@@ -315,6 +362,7 @@ def assign(item: RoutingItem, ticket: Ticket, agent_id: int, actor: Actor, via: 
     now = utcnow()
     ticket.assignee_id, ticket.updated_at = agent_id, now
     item.state, item.agent_id, item.updated_at = ItemState.assigned, agent_id, now
+    sla_clocks.answered(ticket, now)
     record(ticket, 'assigned', actor, before={'assignee_id': previous}, after={'assignee_id': agent_id, 'via': via})
     db.session.flush()
     ticket_routed.send(ticket, event='assigned',
@@ -323,12 +371,29 @@ def assign(item: RoutingItem, ticket: Ticket, agent_id: int, actor: Actor, via: 
 
 
 def pull(agent_id: int) -> int:
-    """Fill the agent's spare capacity with the best waiting tickets they are eligible for."""
+    """Fill the agent's spare capacity with the best waiting tickets they are eligible for, then
+    with tickets they declined that nobody else can take (past the grace)."""
     given = 0
     while given < 50 and _pull_one(agent_id):
         db.session.commit()
         given += 1
+    if _has_room(agent_id):
+        for ticket_id in _declined_by(agent_id):
+            given += route_ticket(ticket_id) in ('offered', 'assigned')
+            db.session.commit()
     return given
+
+
+def _has_room(agent_id: int) -> bool:
+    return db.session.scalar(sa.select(AgentLoad.agent_id).where(AgentLoad.agent_id == agent_id,
+                                                                  AgentLoad.load < AgentLoad.capacity).limit(1)) is not None
+
+
+def _declined_by(agent_id: int, limit: int = 5) -> list[int]:
+    """Waiting tickets this agent is excluded from (their fallback decides in ``route_ticket``)."""
+    needle = f'%[{agent_id},%'
+    return list(db.session.scalars(sa.select(RoutingItem.ticket_id).where(
+        IS_WAITING, sa.cast(RoutingItem.excluded, sa.Text).like(needle)).order_by(RoutingItem.due_at).limit(limit)))
 
 
 def _pull_one(agent_id: int) -> bool:
@@ -459,8 +524,8 @@ def expire_offer(offer_id: int) -> bool:
 def _close_offer(offer: Offer, item: RoutingItem, status: OfferStatus, exclude: bool) -> None:
     offer.status, offer.responded_at = status, utcnow()
     free_capacity(offer.agent_id, offer.channel)
-    if exclude and offer.agent_id not in (item.excluded or []):
-        item.excluded = [*(item.excluded or []), offer.agent_id]
+    if exclude:
+        exclude_agent(item, offer.agent_id)
     _requeue(item)
     offer_changed.send(offer, event=status.value)
 
@@ -512,6 +577,69 @@ def escalate(ticket_id: int) -> bool:
     queue_changed.send(item.queue_id)
     after_commit_route(ticket_id, announce=False)
     return True
+
+
+def escalate_to(ticket: Ticket, level: int, actor: Actor = SYSTEM) -> bool:
+    """Re-queue a waiting or offered ticket at escalation ``level`` at once (an SLA breach policy).
+
+    An assigned ticket stays with its agent: the breach shows on the dashboard, and taking
+    work from someone mid-conversation is the supervisor's call.
+    """
+    locked = lock_item(ticket.id)
+    if locked is None:
+        return False
+    item = locked[0]
+    if item.state not in (ItemState.waiting, ItemState.offered) or item.escalation >= level:
+        return False
+    if item.state == ItemState.offered:
+        release(item, ticket)
+        item.state = ItemState.waiting
+    before, item.escalation = item.escalation, level
+    item.escalate_at = (utcnow() + timedelta(seconds=item.queue.threshold_seconds)
+                        if level < engine.LAST_LEVEL else None)
+    record(ticket, 'escalated', actor, before={'escalation': before}, after={'escalation': level, 'via': 'sla'})
+    ticket_routed.send(ticket, event='escalated', extra={'queue_id': item.queue_id, 'escalation': level})
+    queue_changed.send(item.queue_id)
+    after_commit_route(ticket.id, announce=False)
+    return True
+
+
+def set_due(ticket_id: int, due_at) -> None:
+    """The queue order follows the ticket's SLA deadlines (written with the session's next flush)."""
+    db.session.info.setdefault(_DUE_KEY, {})[ticket_id] = due_at
+
+
+_DUE_KEY = 'routing_due_at'
+_SET_DUE = (sa.update(RoutingItem.__table__)
+            .where(RoutingItem.__table__.c.ticket_id == sa.bindparam('item'),
+                   RoutingItem.__table__.c.due_at != sa.bindparam('due'))
+            .values(due_at=sa.bindparam('due')))
+
+
+@sa.event.listens_for(Session, 'before_flush')
+def _write_due_times_with_flush(session, flush_context, instances):
+    _write_due_times(session)
+
+
+@sa.event.listens_for(Session, 'before_commit')
+def _write_due_times(session):
+    """One executemany UPDATE for every due time moved since the last flush (a re-plan moves thousands)."""
+    moved = session.info.pop(_DUE_KEY, None)
+    if not moved:
+        return
+    session.connection().execute(_SET_DUE, [{'item': ticket_id, 'due': due} for ticket_id, due in moved.items()])
+    for ticket_id, due in moved.items():
+        item = session.identity_map.get(identity_key(RoutingItem, ticket_id))
+        if item is not None:
+            set_committed_value(item, 'due_at', due)
+
+
+def reroute_excluded(limit: int = 200) -> int:
+    """Safety net: waiting tickets whose only candidates declined or missed them are offered again."""
+    ids = db.session.scalars(sa.select(RoutingItem.ticket_id).where(
+        IS_WAITING, sa.cast(RoutingItem.excluded, sa.Text) != '[]').order_by(RoutingItem.due_at).limit(limit)).all()
+    db.session.commit()
+    return sum(_safely(route_ticket, ticket_id) in ('offered', 'assigned') for ticket_id in ids)
 
 
 def sweep_escalations(limit: int = 500) -> int:
@@ -614,7 +742,7 @@ def transfer_to_queue(ticket: Ticket, queue: Queue, actor: Actor) -> Ticket:
         raise Conflict(_('Only open tickets can be transferred.'), code='ticket_closed')
     holder = release(item, ticket)
     if holder is not None and actor.type == 'agent' and actor.id == holder:
-        item.excluded = [*(item.excluded or []), holder]
+        exclude_agent(item, holder)
     if queue.language and queue.language != ticket.language:
         _change_language(ticket, item, queue.language, actor)
     previous_queue = item.queue_id

@@ -1,6 +1,10 @@
 """How routing reacts to other domains' signals (all inside the sender's transaction)."""
+import sqlalchemy as sa
+
 from ..agents.presence import Presence
 from ..agents.signals import presence_changed, skills_changed
+from ..core.extensions import db
+from ..sla.signals import clock_stopped, deadlines_changed, sla_breached, sla_warning
 from ..tickets.models import MessageKind
 from ..tickets.signals import message_added, ticket_created, ticket_updated
 from . import operations, settings
@@ -50,3 +54,28 @@ def _on_presence_changed(state, before, **kwargs):
 def _on_skills_changed(agent, fields, **kwargs):
     operations.after_commit_pull(agent.id)
     queue_changed.send(None)
+
+
+@deadlines_changed.connect
+def _on_deadlines_changed(ticket, routing_due, **kwargs):
+    """The ticket closest to breaking its SLA is served first; one whose clocks all stand still, last."""
+    operations.set_due(ticket.id, routing_due)
+
+
+@sla_breached.connect
+def _on_breached(clock, ticket, policy=None, **kwargs):
+    if policy is not None and policy.breach_escalation:
+        operations.escalate_to(ticket, policy.breach_escalation)
+    _queue_of_ticket_changed(ticket)
+
+
+@sla_warning.connect
+@clock_stopped.connect
+def _on_clock_event(clock, ticket, **kwargs):
+    _queue_of_ticket_changed(ticket)
+
+
+def _queue_of_ticket_changed(ticket) -> None:
+    queue_id = db.session.scalar(sa.select(RoutingItem.queue_id).where(RoutingItem.ticket_id == ticket.id))
+    if queue_id is not None:
+        queue_changed.send(queue_id)

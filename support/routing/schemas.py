@@ -127,6 +127,16 @@ class AgentEntrySchema(Schema):
                           metadata={'description': 'open tickets assigned to the agent'})
 
 
+class ServiceLevelSchema(Schema):
+    window_seconds = fields.Integer(dump_only=True)
+    contacts = fields.Integer(dump_only=True, metadata={
+        'description': 'answer (real-time) or first-response (others) clocks that finished or breached in the window'})
+    within_target = fields.Integer(dump_only=True)
+    percent = fields.Float(dump_only=True, allow_none=True, metadata={'description': 'null when no contact finished'})
+    goal_percent = fields.Integer(dump_only=True, allow_none=True, metadata={
+        'description': "the policies' service level goal (the 80 of 80/20)"})
+
+
 class QueueEntrySchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(dump_only=True)
@@ -141,6 +151,9 @@ class QueueEntrySchema(Schema):
     agents_busy = fields.Integer(dump_only=True)
     threshold_seconds = fields.Integer(dump_only=True)
     unstaffed = fields.Boolean(dump_only=True)
+    service_level = fields.Nested(ServiceLevelSchema, dump_only=True)
+    sla_at_risk = fields.Integer(dump_only=True, metadata={'description': 'open tickets past a warning point'})
+    sla_breached = fields.Integer(dump_only=True, metadata={'description': 'open tickets past a due time'})
 
 
 class OkSchema(Schema):

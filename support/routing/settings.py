@@ -20,6 +20,24 @@ def offer_timeout(channel: str) -> timedelta:
     return timedelta(seconds=int(seconds))
 
 
+# How long an agent who declined, missed or transferred a ticket away is kept from it.
+DEFAULT_EXCLUSION_TIMEOUTS = {'chat': 300, 'social': 600, 'sms': 600, 'whatsapp': 600, 'phone': 120,
+                              'email': 1800, 'web': 1800}
+
+
+def exclusion_timeout(channel: str) -> timedelta:
+    """SUPPORT_EXCLUSION_TIMEOUTS (a dict) or SUPPORT_EXCLUSION_TIMEOUT_<CHANNEL> seconds."""
+    configured = current_app.config.get('SUPPORT_EXCLUSION_TIMEOUTS') or {}
+    seconds = configured.get(channel) or _setting(f'SUPPORT_EXCLUSION_TIMEOUT_{channel.upper()}',
+                                                  DEFAULT_EXCLUSION_TIMEOUTS.get(channel, 600))
+    return timedelta(seconds=int(seconds))
+
+
+def exclusion_grace() -> timedelta:
+    """How soon a decliner may get the ticket back when nobody else could take it (SUPPORT_EXCLUSION_GRACE)."""
+    return timedelta(seconds=int(_setting('SUPPORT_EXCLUSION_GRACE', 20)))
+
+
 def sticky_window() -> timedelta:
     return timedelta(seconds=_setting('SUPPORT_STICKY_WINDOW', 7 * 24 * 3600))
 

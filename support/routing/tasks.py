@@ -8,8 +8,10 @@ from datetime import timedelta, timezone
 
 from huey import crontab
 
+from ..core.extensions import db
 from ..core.jobs import huey, in_app_context
 from . import operations
+from .signals import queue_changed
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +32,26 @@ def expire_offer_job(offer_id):
     operations.run_pending()
 
 
+@huey.task(name='routing.retry')
+@in_app_context
+def retry_job(ticket_id):
+    """Route a waiting ticket again (its decliners' grace has passed)."""
+    operations._safely(operations.route_ticket, ticket_id)
+    operations.run_pending()
+
+
 @huey.periodic_task(crontab(minute='*'))
 @in_app_context
 def routing_sweep():
-    """Every minute: expire overdue offers, escalate long waits, let idle agents pull."""
+    """Every minute: expire overdue offers, escalate long waits, let idle agents pull, offer again
+    what only its decliners could take; queues' service levels age, so every queue is re-announced."""
     operations.sweep_offers()
     operations.sweep_escalations()
     operations.rebalance()
+    operations.reroute_excluded()
     operations.run_pending()
+    queue_changed.send(None)
+    db.session.commit()
 
 
 def route_later(tickets, agents) -> None:

@@ -1,4 +1,6 @@
 """Read models of routing: queue entries, agent entries, offers, presence (REST and live share them)."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -12,7 +14,8 @@ from ..core.extensions import db
 from ..tickets.payloads import ticket_summary
 from ..tickets.models import Ticket
 from ..tickets.states import ACTIVE
-from .models import ItemState, Offer, OfferStatus, Queue, RoutingItem
+from ..sla.models import ClockStatus, Metric, SlaClock, SlaPolicy
+from .models import REALTIME, ItemState, Offer, OfferStatus, Queue, RoutingItem
 
 
 def presence_entry(state: AgentState | None, agent_id: int | None = None) -> dict:
@@ -127,8 +130,48 @@ def _staff() -> list[tuple]:
     return staff
 
 
+SERVICE_LEVEL_WINDOW = timedelta(minutes=30)
+_REALTIME_LIST = sorted(REALTIME)
+
+
+def _service_levels(queue_ids, now) -> dict:
+    """Per queue, over the last 30 minutes: contacts answered within target out of those that finished
+    their answer clock (real-time channels) or first-response clock (the others), or breached it."""
+    since = now - SERVICE_LEVEL_WINDOW
+    metric = sa.case((RoutingItem.channel.in_(_REALTIME_LIST), Metric.answer.value),
+                     else_=Metric.first_response.value)
+    finished = sa.or_(sa.and_(SlaClock.stopped_at >= since, SlaClock.status.in_([ClockStatus.met,
+                                                                                  ClockStatus.breached])),
+                      SlaClock.breached_at >= since)
+    rows = db.session.execute(
+        sa.select(RoutingItem.queue_id, sa.func.count(),
+                  sa.func.sum(sa.case((sa.and_(SlaClock.status == ClockStatus.met, SlaClock.stopped_at >= since), 1),
+                                      else_=0)),
+                  sa.func.max(SlaPolicy.service_level_percent))
+        .join(SlaClock, SlaClock.ticket_id == RoutingItem.ticket_id)
+        .outerjoin(SlaPolicy, SlaPolicy.id == SlaClock.policy_id)
+        .where(RoutingItem.queue_id.in_(queue_ids), SlaClock.metric == metric, finished)
+        .group_by(RoutingItem.queue_id)).all()
+    return {queue_id: (total, int(within or 0), goal) for queue_id, total, within, goal in rows}
+
+
+def _sla_risks(queue_ids, now) -> dict:
+    """Per queue: open tickets past a warning point (at risk) and past a due time (breached)."""
+    open_states = [ItemState.waiting, ItemState.offered, ItemState.assigned]
+    rows = db.session.execute(
+        sa.select(RoutingItem.queue_id,
+                  sa.func.sum(sa.case((sa.and_(Ticket.sla_warn_at <= now, Ticket.sla_due_at > now), 1), else_=0)),
+                  sa.func.sum(sa.case((Ticket.sla_due_at <= now, 1), else_=0)))
+        .join(Ticket, Ticket.id == RoutingItem.ticket_id)
+        .where(RoutingItem.queue_id.in_(queue_ids), RoutingItem.state.in_(open_states),
+               Ticket.sla_due_at.is_not(None))
+        .group_by(RoutingItem.queue_id)).all()
+    return {queue_id: (int(at_risk or 0), int(breached or 0)) for queue_id, at_risk, breached in rows}
+
+
 def queue_entries(queue_ids=None, agent: Agent | None = None) -> list[dict]:
-    """Per queue: waiting count, oldest wait, offers in flight, agents available/busy, unstaffed."""
+    """Per queue: waiting count, oldest wait, offers in flight, agents available/busy, unstaffed,
+    the service level of the last 30 minutes and the tickets at risk of or past their SLA."""
     query = sa.select(Queue).options(selectinload(Queue.client)).order_by(Queue.id)
     if queue_ids is not None:
         query = query.where(Queue.id.in_(list(queue_ids)))
@@ -137,10 +180,24 @@ def queue_entries(queue_ids=None, agent: Agent | None = None) -> list[dict]:
         queues = [q for q in queues if _agent_serves(agent, q)]
     elif agent is not None:  # supervisors: the queues of their clients (queues for every client: unrestricted only)
         queues = [q for q in queues if in_scope(agent, q.client_id)]
-    figures = _queue_figures([q.id for q in queues]) if queues else {}
+    ids = [q.id for q in queues]
+    figures = _queue_figures(ids) if queues else {}
     staff = _staff() if queues else []
     now = utcnow()
-    return [_queue_entry(q, figures.get(q.id, {}), staff, now) for q in queues]
+    levels = _service_levels(ids, now) if queues else {}
+    risks = _sla_risks(ids, now) if queues else {}
+    return [{**_queue_entry(q, figures.get(q.id, {}), staff, now), **_sla_entry(levels.get(q.id), risks.get(q.id))}
+            for q in queues]
+
+
+def _sla_entry(level, risk) -> dict:
+    total, within, goal = level or (0, 0, None)
+    at_risk, breached = risk or (0, 0)
+    return {'service_level': {'window_seconds': int(SERVICE_LEVEL_WINDOW.total_seconds()), 'contacts': total,
+                              'within_target': within,
+                              'percent': round(100 * within / total, 1) if total else None,
+                              'goal_percent': goal},
+            'sla_at_risk': at_risk, 'sla_breached': breached}
 
 
 def _agent_serves(agent: Agent, queue: Queue) -> bool:

@@ -90,6 +90,8 @@ class Ticket(Base):
         sa.Index('ix_tickets_client_status', 'client_id', 'status'),
         sa.Index('ix_tickets_assignee_status', 'assignee_id', 'status'),
         sa.Index('ix_tickets_client_external', 'client_id', 'external_id'),
+        # The list sorted by the next SLA due time (kept by support/sla).
+        sa.Index('ix_tickets_sla_due', 'sla_due_at', 'id'),
     )
 
     id: Mapped[int] = big_pk()
@@ -109,6 +111,10 @@ class Ticket(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Kept by support/sla from the running clocks: the earliest due time and warning point
+    # (paused clocks left out). Past due = breached; past the warning = at risk.
+    sla_due_at: Mapped[datetime | None]
+    sla_warn_at: Mapped[datetime | None]
 
     client: Mapped[Client] = relationship()
     customer: Mapped[Customer] = relationship()

@@ -11,7 +11,7 @@ from ..core.extensions import db
 from . import language
 from .models import (Channel, Customer, CustomerIdentity, LanguageSource, Message, MessageKind, Priority,
                      Ticket, TicketEvent)
-from .signals import message_added, ticket_created, ticket_updated
+from .signals import message_added, ticket_created, ticket_opening, ticket_updated
 from .states import Status, check_transition
 
 
@@ -180,7 +180,8 @@ def open_ticket(client: Client, inbound: InboundTicket, actor: Actor) -> Ticket:
     record(ticket, 'created', actor, after={'status': ticket.status.value, 'language': lang,
                                              'language_source': source.value, 'channel': ticket.channel.value,
                                              'priority': ticket.priority.value})
-    db.session.flush()  # customer, ticket, message and history in one flush
+    ticket_opening.send(ticket)
+    db.session.flush()  # customer, ticket, message, history (and what receivers added) in one flush
     settled = _settle_identities(client.id, staged)
     if settled is not customer:
         ticket.customer = message.author_customer = settled
@@ -256,6 +257,8 @@ def add_agent_message(ticket: Ticket, agent, body: str, kind: MessageKind,
     ticket.updated_at = now
     target = status or (Status.open if kind == MessageKind.outbound and ticket.status == Status.new else None)
     message_added.send(ticket, message=message, actor=actor)
+    if kind == MessageKind.outbound and ticket.status == Status.new and target not in (None, Status.open):
+        update_ticket(ticket, actor, status=Status.open)  # answered: a new ticket is open, then e.g. pending
     if target is not None and target != ticket.status:
         update_ticket(ticket, actor, status=target)
     return message

@@ -9,4 +9,6 @@ def ticket_summary(ticket) -> dict:
         'customer': {'id': ticket.customer.id, 'name': ticket.customer.name} if ticket.customer else None,
         'assignee_id': ticket.assignee_id, 'created_at': ticket.created_at.isoformat(),
         'updated_at': ticket.updated_at.isoformat(),
+        'sla_due_at': ticket.sla_due_at.isoformat() if ticket.sla_due_at else None,
+        'sla_warn_at': ticket.sla_warn_at.isoformat() if ticket.sla_warn_at else None,
     }

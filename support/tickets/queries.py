@@ -1,6 +1,7 @@
 """Finding tickets: filters, text search and cursor pagination."""
 import base64
 import json
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -9,6 +10,8 @@ from ..agents.models import Agent
 from ..agents.scope import restrict
 from ..audit.operations import concerns_client
 from ..clients.models import Client
+from ..core.clock import utcnow
+from ..core.db import BIGINT_MAX
 from ..core.errors import NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
@@ -31,33 +34,71 @@ def get_visible_ticket(agent: Agent, ticket_id: int, *, for_update: bool = False
     return ticket
 
 
-def encode_cursor(ticket_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({'before': ticket_id}).encode()).decode().rstrip('=')
+def encode_cursor(position: dict) -> str:
+    """An opaque cursor: the sort key and id of the last row of the page."""
+    return base64.urlsafe_b64encode(json.dumps(position, separators=(',', ':')).encode()).decode().rstrip('=')
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str, sort: str = '-created') -> dict:
     try:
         padded = cursor + '=' * (-len(cursor) % 4)
-        before = json.loads(base64.urlsafe_b64decode(padded.encode()))['before']
-        if not isinstance(before, int):
+        position = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        last_id = position.get('id', position.get('before')) if isinstance(position, dict) else None
+        if not isinstance(last_id, int) or not 0 <= last_id <= BIGINT_MAX:  # a forged cursor names no real id
             raise ValueError
-        return before
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        if sort == 'due':
+            due = position.get('due')
+            position['due'] = None if due is None else datetime.fromisoformat(due)
+            if position['due'] is not None and position['due'].tzinfo is None:
+                raise ValueError
+        return position
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError):
         raise ValidationFailed(fields={'cursor': [_('Not a valid cursor.')]})
 
 
 def search_tickets(agent: Agent, args: dict) -> tuple[list[Ticket], str | None]:
-    """One page of tickets, newest first, and the cursor of the next page."""
+    """One page of tickets (newest first, or by next SLA due time) and the cursor of the next page."""
+    sort = args.get('sort') or '-created'
     query = visible_to(agent, sa.select(Ticket))
     query = _apply_filters(query, agent, args)
     if args.get('cursor'):
-        query = query.where(Ticket.id < decode_cursor(args['cursor']))
+        query = query.where(_after(decode_cursor(args['cursor'], sort), sort))
     limit = args['limit']
-    query = (query.order_by(Ticket.id.desc()).limit(limit + 1)
+    query = (query.order_by(*ORDERS[sort]).limit(limit + 1)
              .options(selectinload(Ticket.customer), selectinload(Ticket.assignee), selectinload(Ticket.client)))
     rows = list(db.session.scalars(query))
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    next_cursor = encode_cursor(_position(rows[limit - 1], sort)) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+ORDERS = {'-created': (Ticket.id.desc(),),
+          'due': (Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)}
+
+
+def _position(ticket: Ticket, sort: str) -> dict:
+    if sort == 'due':
+        return {'due': ticket.sla_due_at.isoformat() if ticket.sla_due_at else None, 'id': ticket.id}
+    return {'before': ticket.id}
+
+
+def _after(position: dict, sort: str):
+    """Rows after the cursor in the sort's order (keyset: no OFFSET)."""
+    if sort != 'due':
+        return Ticket.id < position.get('before', position.get('id'))
+    due, last_id = position['due'], position['id']
+    if due is None:
+        return sa.and_(Ticket.sla_due_at.is_(None), Ticket.id > last_id)
+    return sa.or_(Ticket.sla_due_at > due, sa.and_(Ticket.sla_due_at == due, Ticket.id > last_id),
+                  Ticket.sla_due_at.is_(None))
+
+
+def _sla_filter(states: list[str]):
+    """breached: a running clock past due; at_risk: past its warning point, not due; active: any running."""
+    now = utcnow()
+    conditions = {'breached': Ticket.sla_due_at <= now,
+                  'at_risk': sa.and_(Ticket.sla_warn_at <= now, Ticket.sla_due_at > now),
+                  'active': Ticket.sla_due_at.is_not(None)}
+    return sa.or_(*(conditions[state] for state in states))
 
 
 def _apply_filters(query, agent: Agent, args: dict):
@@ -75,6 +116,8 @@ def _apply_filters(query, agent: Agent, args: dict):
         query = query.where(Ticket.assignee_id == (agent.id if assignee == 'me' else int(assignee)))
     if args.get('q'):
         query = query.where(_text_match(args['q']))
+    if args.get('sla'):
+        query = query.where(_sla_filter(args['sla']))
     return query
 
 

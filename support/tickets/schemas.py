@@ -1,5 +1,7 @@
+from flask_babel import get_timezone, to_user_timezone
 from marshmallow import fields, validate, validates_schema, ValidationError
 
+from ..core.clock import utcnow
 from ..core.i18n import _l
 from ..core.schemas import Schema, Text, choice
 from .models import LANGUAGES, Channel, LanguageSource, MessageKind, Priority
@@ -20,6 +22,70 @@ class CustomerSchema(Schema):
 class AgentRefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
+
+
+def sla_state(ticket) -> str | None:
+    """``breached`` (a running clock is past due), ``at_risk`` (past its warning point), ``active``,
+    ``paused`` (every running clock stands still) or None (no running clock). Kept by support/sla."""
+    now = utcnow()
+    if ticket.sla_due_at is not None:
+        if ticket.sla_due_at <= now:
+            return 'breached'
+        return 'at_risk' if ticket.sla_warn_at is not None and ticket.sla_warn_at <= now else 'active'
+    running = [c for c in getattr(ticket, 'sla_clocks', None) or [] if c.stopped_at is None]
+    return 'paused' if any(c.paused_at is not None for c in running) else None
+
+
+SLA_STATES = ['breached', 'at_risk', 'active', 'paused']
+
+
+def _local(value):
+    return to_user_timezone(value).isoformat() if value is not None else None
+
+
+class SlaPolicyRefSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+
+
+class SlaClockSchema(Schema):
+    """One SLA clock of the ticket (support/sla, docs/sla.md); times in UTC and in the viewer's zone."""
+
+    id = fields.Integer(dump_only=True)
+    metric = fields.String(attribute='metric.value', dump_only=True,
+                           metadata={'enum': ['first_response', 'next_response', 'resolution', 'answer']})
+    metric_label = fields.Function(lambda c: str(c.metric_label), dump_only=True)
+    sequence = fields.Integer(dump_only=True)
+    policy = fields.Nested(SlaPolicyRefSchema, dump_only=True, allow_none=True)
+    target_seconds = fields.Integer(dump_only=True)
+    status = fields.String(attribute='status.value', dump_only=True,
+                           metadata={'enum': ['active', 'paused', 'met', 'breached', 'cancelled']})
+    status_label = fields.Function(lambda c: str(c.status_label), dump_only=True)
+    started_at = fields.DateTime(dump_only=True)
+    due_at = fields.DateTime(dump_only=True, allow_none=True,
+                             metadata={'description': 'null while paused, or never (no opening hours)'})
+    due_at_local = fields.Function(lambda c: _local(c.due_at), dump_only=True, allow_none=True,
+                                   metadata={'format': 'date-time', 'description': "in the viewer's zone"})
+    warn_at = fields.DateTime(dump_only=True, allow_none=True)
+    paused_at = fields.DateTime(dump_only=True, allow_none=True)
+    warned_at = fields.DateTime(dump_only=True, allow_none=True)
+    breached_at = fields.DateTime(dump_only=True, allow_none=True)
+    stopped_at = fields.DateTime(dump_only=True, allow_none=True)
+    business_seconds_used = fields.Integer(dump_only=True)
+
+
+class TicketSlaSchema(Schema):
+    state = fields.String(dump_only=True, allow_none=True, metadata={'enum': SLA_STATES})
+    next_due_at = fields.DateTime(dump_only=True, allow_none=True)
+    next_due_at_local = fields.String(dump_only=True, allow_none=True, metadata={'format': 'date-time'})
+    timezone = fields.String(dump_only=True, metadata={'description': "the viewer's zone"})
+    clocks = fields.List(fields.Nested(SlaClockSchema), dump_only=True)
+
+
+def _sla_block(ticket) -> dict:
+    return {'state': sla_state(ticket), 'next_due_at': ticket.sla_due_at,
+            'next_due_at_local': _local(ticket.sla_due_at), 'timezone': str(get_timezone() or 'UTC'),
+            'clocks': list(getattr(ticket, 'sla_clocks', None) or [])}
 
 
 class TicketSchema(Schema):
@@ -43,6 +109,11 @@ class TicketSchema(Schema):
     updated_at = fields.DateTime(dump_only=True)
     resolved_at = fields.DateTime(dump_only=True, allow_none=True)
     closed_at = fields.DateTime(dump_only=True, allow_none=True)
+    sla_due_at = fields.DateTime(dump_only=True, allow_none=True,
+                                 metadata={'description': 'the earliest due time of the running SLA clocks'})
+    sla_warn_at = fields.DateTime(dump_only=True, allow_none=True,
+                                  metadata={'description': 'the earliest warning point of the running SLA clocks'})
+    sla_state = fields.Function(sla_state, dump_only=True, allow_none=True, metadata={'enum': SLA_STATES})
 
 
 class MessageSchema(Schema):
@@ -81,6 +152,8 @@ class EventSchema(Schema):
 class TicketDetailSchema(TicketSchema):
     messages = fields.List(fields.Nested(MessageSchema), dump_only=True)
     events = fields.List(fields.Nested(EventSchema), dump_only=True)
+    sla = fields.Function(lambda t: TicketSlaSchema().dump(_sla_block(t)), dump_only=True,
+                          metadata={'description': 'the SLA clocks of the ticket (docs/sla.md)'})
 
 
 class TicketSummaryCustomerSchema(Schema):
@@ -103,6 +176,8 @@ class TicketSummarySchema(Schema):
     assignee_id = fields.Integer(dump_only=True, allow_none=True)
     created_at = fields.String(dump_only=True, metadata={'format': 'date-time'})
     updated_at = fields.String(dump_only=True, metadata={'format': 'date-time'})
+    sla_due_at = fields.String(dump_only=True, allow_none=True, metadata={'format': 'date-time'})
+    sla_warn_at = fields.String(dump_only=True, allow_none=True, metadata={'format': 'date-time'})
 
 
 class TicketPageSchema(Schema):
@@ -119,6 +194,11 @@ class TicketListArgs(Schema):
     assignee = fields.String(validate=validate.Regexp(r'^(me|none|\d{1,9})$'),
                              metadata={'description': 'an agent id, "me" or "none"'})
     q = Text(max_length=200, metadata={'description': 'text in the subject, messages or customer'})
+    sla = fields.List(choice(['breached', 'at_risk', 'active']), metadata={
+        'description': 'breached: a running clock is past due; at_risk: past its warning point, not due yet; '
+                       'active: any clock running'})
+    sort = choice(['-created', 'due'], load_default='-created', metadata={
+        'description': '-created: newest first; due: the next SLA due time first (tickets with none last)'})
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=50, validate=validate.OneOf(range(1, 201), error=_l(
         'Must be between 1 and 200.')), metadata={'minimum': 1, 'maximum': 200})

@@ -7,6 +7,12 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+ticket_opening = _signals.signal('ticket-opening', doc="""
+Sent while a new ticket is being built, before its first flush. Sender: the ``Ticket``
+(its attributes set, no id yet). Receivers may set its columns and add rows that belong
+to it (relationships), so everything is written in the same flush.
+""")
+
 ticket_created = _signals.signal('ticket-created', doc="""
 Sent after a ticket is created and flushed. Sender: the ``Ticket``. Kwargs:
 ``message`` (the first inbound ``Message``), ``actor`` (an ``Actor``).

@@ -89,6 +89,17 @@ def test_ids_past_their_column_in_bodies_and_query_strings_are_a_422(make, http)
                 assert name in response.get_json()['error']['fields']
 
 
+def test_a_forged_cursor_is_a_422(make, http):
+    import base64
+    agent = make.agent()
+    for position in ({'before': 10 ** 30}, {'before': -1}, {'id': 2 ** 63, 'due': None}, {'before': 'x'}):
+        cursor = base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip('=')
+        for sort in ('-created', 'due'):
+            response = http.get('/api/v1/tickets', query_string={'cursor': cursor, 'sort': sort},
+                                headers=agent.headers)
+            assert response.status_code == 422 and 'cursor' in response.get_json()['error']['fields'], position
+
+
 def test_path_ids_past_the_column_are_a_404(make, http):
     admin = make.agent(role='admin')
     for path in ('/api/v1/agents/2147483648', f'/api/v1/tickets/{2 ** 63}', f'/api/v1/lab/units/{2 ** 31}',

@@ -45,5 +45,22 @@ def test_seed_demo_is_idempotent(app):
     assert set(credentials['clients']) == {'northwind', 'contoso'}
     again = runner.invoke(args=['support', 'seed-demo'])
     assert again.exit_code == 0, again.output
+    from support.sla.models import SlaClock, SlaPolicy
     from support.tickets.models import Ticket
     assert db.session.query(Ticket).count() == 4
+    assert db.session.query(SlaPolicy).count() == 4  # seeded once: two policies per client
+    chat = db.session.query(Ticket).filter_by(subject='Sin señal en el decodificador').one()
+    assert {c.metric.value for c in db.session.query(SlaClock).filter_by(ticket_id=chat.id)} == {
+        'answer', 'first_response', 'resolution'}
+
+
+def test_the_demo_has_calendars_and_gives_mexican_sites_their_hours(app):
+    from support.calendars.models import Calendar
+    from support.sites.models import Site
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        assert runner.invoke(args=['support', 'seed-demo']).exit_code == 0
+    assert sorted(c.name for c in db.session.query(Calendar)) == ['Mexico phone line', 'US office (Central)']
+    sites = {site.name: site.calendar.name if site.calendar else None for site in db.session.query(Site)}
+    assert sites == {'Polanco': 'Mexico phone line', 'Santa Fe': 'Mexico phone line', 'Monterrey': None,
+                     'Tijuana': None}

@@ -83,6 +83,10 @@ def test_decline_expiry_escalation_and_presence_events(server, make, http):
         away = supervisor.wait_for('agent.presence',
                                    where=lambda d: d['agent_id'] == other.id and d['status'] == 'away')
         assert away['reason'] == 'missed_offer'
+        # nobody else can take it now: the agent who declined 31 s ago (past the grace) gets it back
+        back = logs[holder.id].wait_for('offer.created', where=lambda d: d['id'] != offer['id'])
+        assert back['ticket']['id'] == ticket['id']
+        http.post(f"/api/v1/routing/offers/{back['id']}/decline", headers=holder.headers)
         clock.advance(timedelta(seconds=301))
         operations.sweep_escalations()
         operations.run_pending()

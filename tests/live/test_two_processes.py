@@ -188,6 +188,6 @@ def _check_invariants(app, expected_tickets):
                        JOIN agents a ON a.id = l.agent_id
                        WHERE l.channel = i.channel AND l.load < l.capacity AND s.status = 'available'
                          AND a.languages::jsonb ? i.language
-                         AND NOT (i.excluded::jsonb @> to_jsonb(l.agent_id)))""")
+                         AND NOT (i.excluded::jsonb @> jsonb_build_array(jsonb_build_array(l.agent_id))))""")
         assert stuck == []
         db.session.remove()

@@ -37,7 +37,7 @@ def test_chat_is_offered_then_accepted(routing, make, http):
     assert routing.me(agent)['load']['chat'] == 1 and routing.offers(agent) == []
 
 
-def test_decline_goes_to_the_next_agent_and_never_back(routing, make, http):
+def test_decline_goes_to_the_next_agent_and_back_only_when_nobody_else_can(routing, make, http):
     first = routing.agent()
     clock.advance(timedelta(seconds=1))
     second = routing.agent()
@@ -54,6 +54,11 @@ def test_decline_goes_to_the_next_agent_and_never_back(routing, make, http):
     assert routing.offers(first) == [] and routing.offers(second) == []
     assert routing.item(ticket['id']).state == ItemState.waiting
     assert routing.me(first)['load']['chat'] == 0
+    # both declined: once the grace has passed, the sweep offers it back rather than let it wait
+    clock.advance(timedelta(seconds=21))
+    from support.routing.tasks import routing_sweep
+    routing_sweep.call_local()
+    assert [o['ticket']['id'] for o in routing.offers(first) + routing.offers(second)] == [ticket['id']]
 
 
 def test_someone_elses_offer_is_404(routing, make, http):

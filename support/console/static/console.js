@@ -2,6 +2,7 @@
 import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTyping, label, labels, me, option,
   reportError, serverNow, setupLocaleSwitch, t, toast} from './common.js';
 import {LabPanel} from './lab.js';
+import * as sla from './sla.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -177,7 +178,8 @@ function ticketItem(ticket) {
       el('span', {class: 'subject'}, ticket.subject)),
     el('span', {class: 'line2 muted small'},
       [ticket.customer?.name || t('customer.none'), label('channel', ticket.channel),
-        label('status', ticket.status), fmtDateTime(ticket.last_activity_at)].join(' · '))));
+        label('status', ticket.status), fmtDateTime(ticket.last_activity_at)].join(' · ')),
+    sla.chip({dueIso: ticket.sla_due_at, warnIso: ticket.sla_warn_at})));
 }
 
 function renderTickets() {
@@ -217,7 +219,10 @@ function renderTicket(ticket, switching) {
     el('span', {class: `badge ch-${ticket.channel}`}, label('channel', ticket.channel)),
     el('span', {class: 'badge lang', dataset: {testid: 'ticket-language'}}, label('language', ticket.language)),
     ...[el('span', {class: 'badge'}, ticket.client),
-      ticket.product ? el('span', {class: 'badge'}, ticket.product) : null].filter(Boolean));
+      ticket.product ? el('span', {class: 'badge'}, ticket.product) : null].filter(Boolean),
+    sla.ticketChip(ticket) || '');
+  $('sla-clocks').replaceChildren(...sla.clockList(ticket));
+  $('sla-panel').hidden = false;
   renderStatusSelect(ticket);
   $('t-priority').replaceChildren(...Object.keys(labels.priority).map(
     (p) => option(p, label('priority', p), p === ticket.priority)));
@@ -402,6 +407,7 @@ function closeTicket() {
   $('ticket-view').hidden = true;
   $('ticket-empty').hidden = false;
   $('customer-panel').hidden = true;
+  $('sla-panel').hidden = true;
   $('history-panel').hidden = true;
   lab?.showTicket(null);
   renderTickets();
@@ -432,7 +438,15 @@ const handlers = {
   'ticket.updated': onTicketEvent,
   'ticket.queued': onTicketEvent,
   'message.created': onTicketEvent,
+  'sla.warning': (payload) => onSlaEvent('sla.warning', payload),
+  'sla.breached': (payload) => onSlaEvent('sla.breached', payload),
 };
+
+function onSlaEvent(name, {ticket, clock}) {
+  toast(t(name, {number: ticket.number, metric: label('sla_metric', clock.metric)}),
+    name === 'sla.breached' ? 'error' : 'info');
+  onTicketEvent(ticket);
+}
 if (lab) Object.assign(handlers, lab.handlers());
 
 // ---------- keyboard ----------
@@ -474,6 +488,7 @@ function start() {
     loadReasons();
     setInterval(tickOffers, 250);
   }
+  setInterval(() => sla.tick(), 1000);
   document.addEventListener('keydown', onKey);
   renderTickets();
   connectLive(handlers, () => {

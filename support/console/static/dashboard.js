@@ -1,8 +1,9 @@
 // The supervisor dashboard: live queues, agents, an event feed and the lab board.
 // Every (re)connect brings a fresh snapshot that replaces what is shown; events then patch it.
-import {api, connectLive, debounce, el, features, fmtDuration, fmtTime, label, option, reportError, t,
+import {api, connectLive, debounce, el, features, fmtDuration, fmtTime, label, locale, option, reportError, t,
   setupLocaleSwitch, toast} from './common.js';
 import {LabBoard} from './lab.js';
+import * as sla from './sla.js';
 
 const $ = (id) => document.getElementById(id);
 const FEED_LIMIT = 80;
@@ -48,15 +49,48 @@ function queueRow(item) {
     el('td', {class: 'num big', dataset: {testid: 'waiting'}}, String(q.waiting)),
     el('td', {class: 'num wait', dataset: {testid: 'oldest-wait'}}, q.waiting ? fmtDuration(oldestWait(item)) : '—'),
     el('td', {class: 'num', dataset: {testid: 'offers-in-flight'}}, String(q.offers_in_flight)),
-    el('td', {class: 'num'}, `${q.agents_available} / ${q.agents_busy}`));
+    el('td', {class: 'num'}, `${q.agents_available} / ${q.agents_busy}`),
+    serviceLevelCell(q.service_level),
+    el('td', {class: 'num', dataset: {testid: 'sla-risk'}},
+      el('span', {class: q.sla_at_risk ? 'sla-count sla-risk' : ''}, String(q.sla_at_risk ?? 0)), ' / ',
+      el('span', {class: q.sla_breached ? 'sla-count sla-breached' : ''}, String(q.sla_breached ?? 0))));
 }
+
+// The service level of the last 30 minutes against its goal, with the words when it is below.
+function serviceLevelCell(level) {
+  if (!level || level.percent === null || level.percent === undefined) {
+    return el('td', {class: 'num muted', dataset: {testid: 'service-level'}}, t('dashboard.no_contacts'));
+  }
+  const below = level.goal_percent !== null && level.percent < level.goal_percent;
+  const percent = new Intl.NumberFormat(locale, {maximumFractionDigits: 1}).format(level.percent);
+  return el('td', {class: `num ${below ? 'sla-below' : 'sla-meets'}`, dataset: {testid: 'service-level'}},
+    el('strong', {}, t('dashboard.service_level', {percent, within: level.within_target, total: level.contacts})),
+    level.goal_percent ? el('span', {class: 'muted small'}, ` ${t('dashboard.goal', {goal: level.goal_percent})}`) : null,
+    below ? el('span', {class: 'badge alert'}, t('dashboard.below_goal')) : null);
+}
+
+// ---------- tickets at risk and breached ----------
+async function refreshRiskNow() {
+  const box = $('sla-risk-list');
+  if (!box) return;
+  try {
+    const page = await api('GET', '/tickets?sla=breached&sla=at_risk&sort=due&limit=20');
+    box.replaceChildren(...(page.items.length ? page.items.map((ticket) => el('li', {dataset: {testid: 'risk-ticket'}},
+      el('span', {class: 'num'}, `#${ticket.number}`), ' ', el('span', {}, ticket.subject), ' ',
+      el('span', {class: 'muted small'}, [ticket.client, label('channel', ticket.channel),
+        ticket.assignee?.name || t('dashboard.none')].join(' · ')), ' ',
+      sla.chip({dueIso: ticket.sla_due_at, warnIso: ticket.sla_warn_at})))
+      : [el('li', {class: 'empty'}, t('dashboard.no_risk'))]));
+  } catch (err) { reportError(err); }
+}
+const refreshRisk = debounce(refreshRiskNow, 300);
 
 function renderQueues() {
   const body = $('queue-rows');
   if (!body) return;
   const items = [...state.queues.values()].sort((a, b) => a.entry.name.localeCompare(b.entry.name));
   body.replaceChildren(...(items.length ? items.map(queueRow)
-    : [el('tr', {}, el('td', {colspan: 8, class: 'empty'}, t('dashboard.no_queues')))]));
+    : [el('tr', {}, el('td', {colspan: 10, class: 'empty'}, t('dashboard.no_queues')))]));
 }
 
 function tickQueues() {
@@ -180,7 +214,8 @@ function describe(name, p) {
   const ticket = p.ticket || p;
   const params = {number: ticket.number ?? ticket.id ?? '', subject: ticket.subject || '',
     channel: label('channel', ticket.channel), language: label('language', ticket.language),
-    agent: p.agent_name || agentName(p.agent_id ?? ticket.assignee_id), status: t(`presence.${p.status}`)};
+    agent: p.agent_name || agentName(p.agent_id ?? ticket.assignee_id), status: t(`presence.${p.status}`),
+    metric: label('sla_metric', p.clock?.metric)};
   if (name === 'ticket.updated') {
     params.changes = Object.entries(p.changes || {}).map(([k, v]) =>
       `${t(`field.${k}`) === `field.${k}` ? k : t(`field.${k}`)}: ${label(k, v.before) || '—'} → ${label(k, v.after) || '—'}`).join(', ');
@@ -195,7 +230,7 @@ function describe(name, p) {
 
 function feedKey(name, p) {
   return [name, p.id ?? p.agent_id ?? p.unit?.id, p.status, p.updated_at, p.since, p.message?.id, p.checkout?.id,
-    p.hold?.id].join('|');
+    p.hold?.id, p.clock?.id].join('|');
 }
 
 // The feed survives a reload (a language switch, say) in sessionStorage, re-described in the new language.
@@ -243,6 +278,7 @@ function onSnapshot(snapshot) {
 function onEvent(payload, name) {
   addFeed(name, payload);
   if (name === 'queue.updated') setQueue(payload);
+  if (name.startsWith('sla.') || name.startsWith('ticket.')) refreshRisk();
   else if (name === 'agent.presence') {
     const agent = state.agents.get(payload.agent_id);
     if (agent) { agent.presence = {status: payload.status, reason: payload.reason, since: payload.since}; renderAgents(); }
@@ -253,10 +289,10 @@ function onEvent(payload, name) {
 const handlers = {'queue.snapshot': onSnapshot};
 for (const name of ['ticket.created', 'ticket.queued', 'ticket.assigned', 'ticket.updated', 'offer.created',
   'offer.accepted', 'offer.declined', 'offer.expired', 'offer.cancelled', 'ticket.escalated', 'agent.presence',
-  'message.created']) {
+  'message.created', 'sla.warning', 'sla.breached']) {
   handlers[name] = onEvent;
 }
-handlers['queue.updated'] = (payload) => setQueue(payload);
+handlers['queue.updated'] = (payload) => { setQueue(payload); refreshRisk(); };
 if (lab) Object.assign(handlers, lab.handlers((name, payload) => addFeed(name, payload)));
 
 function start() {
@@ -269,9 +305,9 @@ function start() {
       renderAgents();
     }).catch(() => {});
   }
-  setInterval(tickQueues, 1000);
+  setInterval(() => { tickQueues(); sla.tick(); }, 1000);
   $('agent-rows')?.addEventListener('focusout', onAgentsFocusOut);
-  connectLive(handlers, () => { refreshRest(); lab?.refresh(); });
+  connectLive(handlers, () => { refreshRest(); refreshRisk(); lab?.refresh(); });
 }
 
 start();

@@ -2,7 +2,7 @@
 webhook endpoint secrets, replay marks, big ids on PostgreSQL
 
 Revision ID: 0011_security
-Revises: 0007_merge_areas
+Revises: 0009_sla
 
 Data: every agent that served every client before (no clients set, or a supervisor or admin)
 gets ``all_clients`` so nothing changes silently; stored secrets are encrypted with the first
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0011_security'
-down_revision = '0007_merge_areas'
+down_revision = '0009_sla'
 branch_labels = None
 depends_on = None
 
@@ -28,7 +28,7 @@ BIG_IDS = {  # table: columns that hold ids of tables that grow without bound
     'calls': ('id', 'ticket_id', 'message_id'), 'webhook_nonces': ('id',), 'conversation_threads': ('id', 'ticket_id'),
     'outbox': ('id', 'message_id', 'ticket_id'), 'idempotency_keys': ('id', 'resource_id'),
     'ticket_reads': ('ticket_id',), 'lab_checkouts': ('ticket_id',), 'lab_holds': ('ticket_id',),
-    'lab_reminders': ('ticket_id',),
+    'lab_reminders': ('ticket_id',), 'sla_clocks': ('id', 'ticket_id'),
 }
 AUDIT_TRIGGERS = {
     'postgresql': (
