@@ -121,16 +121,13 @@ def _forget_writes(session: Session) -> None:
 def search(query_scope, args: dict) -> list[AuditEntry]:
     """Entries newest first; ``query_scope(select)`` applies who may read what."""
     query = query_scope(sa.select(AuditEntry))
-    for name in ('actor_type', 'actor_id', 'target_type', 'target_id'):
+    for name in ('actor_type', 'actor_id', 'target_type', 'target_id', 'client_id'):
         if args.get(name) is not None:
-            query = query.where(getattr(AuditEntry, name) == str(args[name]) if name == 'target_id'
-                                else getattr(AuditEntry, name) == args[name])
+            query = query.where(getattr(AuditEntry, name) == args[name])
     if args.get('action'):
         action = args['action']
         query = query.where(AuditEntry.action.startswith(action[:-1]) if action.endswith('*')
                             else AuditEntry.action == action)
-    if args.get('client_id') is not None:
-        query = query.where(AuditEntry.client_id == args['client_id'])
     if args.get('since'):
         query = query.where(AuditEntry.created_at >= args['since'])
     if args.get('until'):

@@ -141,7 +141,7 @@ class CalendarSchema(Schema):
         dates = _repeated([holiday.get('day') for holiday in data.get('holidays', ())])
         if dates:
             problems['holidays'] = {index: {'date': [_l('This date is already in the list.')]} for index in dates}
-        sets = _repeated([(s['country'], s['subdivision']) if 'country' in s else None
+        sets = _repeated([(s['country'], s.get('subdivision')) if 'country' in s else None
                           for s in data.get('holiday_sets', ())])
         if sets:
             problems['holiday_sets'] = {index: {'country': [_l('This set is already in the list.')]}

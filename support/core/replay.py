@@ -3,8 +3,11 @@
 ``first_time(digest, until, note)`` remembers ``digest`` (with a short ``note``) until ``until``:
 ``None`` when it was new, else the note stored by the first one.
 With ``SUPPORT_REDIS_URL`` (or ``SUPPORT_REPLAY_REDIS_URL``) the marks live in Redis
-(``SET NX`` with an expiry, shared by every process); otherwise in the ``replay_marks`` table,
-where a primary key decides between two copies racing in and ``forget_expired`` sweeps old rows.
+(``SET NX`` with an expiry, shared by every process: a signature is spent even if the request
+then fails). Otherwise they live in the ``replay_marks`` table, written in the request's own
+transaction: the mark commits with whatever the request changes (no extra commit per
+request; a request that fails leaves no mark and changed nothing), the primary key makes a
+copy racing in wait for the first and then see its mark, and ``forget_expired`` sweeps old rows.
 """
 import functools
 import math
@@ -54,14 +57,14 @@ def first_time(digest: str, until: datetime, note: str = '') -> str | None:
 
 
 def _first_time_in_database(digest: str, until: datetime, note: str) -> str | None:
-    """Insert the mark and commit at once: the request may fail later, the signature stays spent."""
+    """Insert the mark in the current transaction (it commits with the request's changes)."""
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql_insert if dialect == 'postgresql' else sqlite_insert)(ReplayMark)
     statement = (insert.values(digest=digest, note=note, expires_at=until).on_conflict_do_nothing()
                  .returning(ReplayMark.digest))
-    first = None if db.session.execute(statement).first() is not None else _earlier_note(digest, until, note)
-    db.session.commit()
-    return first
+    if db.session.execute(statement).first() is not None:
+        return None
+    return _earlier_note(digest, until, note)
 
 
 def _earlier_note(digest: str, until: datetime, note: str) -> str | None:

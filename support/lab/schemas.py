@@ -30,6 +30,12 @@ class EnumValue(fields.String):
         return getattr(value, 'value', value)
 
 
+def _slug(value):
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValidationError(_l('Give a client slug.'))
+    return value
+
+
 def _when(**kwargs):
     """A date-time; one without an offset is taken as UTC."""
     return fields.AwareDateTime(default_timezone=timezone.utc, **kwargs)
@@ -55,7 +61,7 @@ class ModelSchema(Schema):
     maker = Text(required=True, min_length=1, max_length=120)
     name = Text(required=True, min_length=1, max_length=120)
     category = EnumValue(Category, load_default=Category.other.value)
-    client = fields.Function(lambda m: m.client.slug if m.client else None, deserialize=lambda v: v,
+    client = fields.Function(lambda m: m.client.slug if m.client else None, deserialize=_slug,
                              allow_none=True, metadata={'description': 'slug of the client this model stands for'})
     product_lines = fields.List(Text(min_length=1, max_length=60), load_default=list,
                                 validate=validate.Length(max=30))

@@ -14,7 +14,7 @@ from ..agents.scope import supervisor_rooms_for
 from ..agents.tokens import Scope
 from ..core.errors import Unauthorized
 from ..core.extensions import db, socketio
-from ..core.live import NAMESPACE, SUPERVISORS, agent_room, set_emitter  # noqa: F401  (room names live in core)
+from ..core.live import NAMESPACE, agent_room, set_emitter
 from . import snapshots
 
 

@@ -299,13 +299,15 @@ def served_clients(agent_ids) -> dict[int, frozenset[int] | None]:
     """Per agent, the client ids they serve; ``None`` for those who serve every client (any role)."""
     if not agent_ids:
         return {}
-    every = set(db.session.scalars(sa.select(Agent.id).where(Agent.id.in_(agent_ids), Agent.all_clients.is_(True))))
-    found = {agent_id: set() for agent_id in agent_ids if agent_id not in every}
-    rows = db.session.execute(sa.select(agent_clients.c.agent_id, agent_clients.c.client_id)
-                              .where(agent_clients.c.agent_id.in_(list(found))))
-    for agent_id, client_id in rows:
-        found[agent_id].add(client_id)
-    return {**{k: frozenset(v) for k, v in found.items()}, **dict.fromkeys(every)}
+    rows = db.session.execute(sa.select(Agent.id, Agent.all_clients, agent_clients.c.client_id)
+                              .outerjoin(agent_clients, agent_clients.c.agent_id == Agent.id)
+                              .where(Agent.id.in_(agent_ids)))
+    found = {}
+    for agent_id, all_clients, client_id in rows:
+        served = found.setdefault(agent_id, None if all_clients else set())
+        if served is not None and client_id is not None:
+            served.add(client_id)
+    return {agent_id: None if served is None else frozenset(served) for agent_id, served in found.items()}
 
 
 def reserve(agent_id: int, channel: str) -> AgentState | None:

@@ -51,7 +51,7 @@ def test_a_restricted_supervisor_sees_only_their_clients(make, http):
     routing_agents = http.get('/api/v1/routing/agents', headers=headers).get_json()
     assert globex_agent.id not in {a['id'] for a in routing_agents}
     assert {q['client'] for q in http.get('/api/v1/routing/queues', headers=headers).get_json()} == {'acme'}
-    assert http.get(f'/api/v1/clients/globex/webhooks', headers=headers).status_code == 403  # admins only
+    assert http.get('/api/v1/clients/globex/webhooks', headers=headers).status_code == 403  # admins only
     assert http.put(f'/api/v1/routing/agents/{globex_agent.id}/presence', json={'status': 'available'},
                     headers=headers).status_code == 404
     assert http.patch(f'/api/v1/routing/agents/{acme_agent.id}', json={'clients': ['globex']},

@@ -24,13 +24,14 @@ def _subscribe(http, admin, slug, url, events):
     response = http.post(f'/api/v1/clients/{slug}/webhooks', json={'url': url, 'events': events},
                          headers=admin.headers)
     assert response.status_code == 201, response.get_json()
+    return response.get_json()
 
 
 def test_a_breach_reaches_a_socket_and_a_callback_exactly_once(sla, make, http, server, receiver_factory):
     creds = make.client(slug='acme')
     admin = make.agent(role='admin')
     receiver = receiver_factory()
-    _subscribe(http, admin, 'acme', receiver.url, ['sla.warning', 'sla.breached'])
+    endpoint = _subscribe(http, admin, 'acme', receiver.url, ['sla.warning', 'sla.breached'])
     sla.policy('acme', name='Chat', targets={'first_response': 10 * M})
     travel('2026-11-16 09:00')
     supervisor = EventLog(server.url, sla.boss.token).connect()
@@ -53,7 +54,7 @@ def test_a_breach_reaches_a_socket_and_a_callback_exactly_once(sla, make, http, 
         run_sweep()
         kinds = [receiver.json(i)['type'] for i in range(len(receiver.requests))]
         assert kinds == ['sla.warning', 'sla.breached']
-        assert receiver.verifies(creds.secret)
+        assert receiver.verifies(endpoint['secret'])  # signed with the endpoint's own secret
         data = receiver.json()['data']
         assert data['ticket']['id'] == ticket['id'] and data['sla']['metric'] == 'first_response'
         assert data['sla']['breached_at'] == data['sla']['due_at']
