@@ -52,6 +52,9 @@ def test_a_restricted_supervisor_sees_only_their_clients(make, http):
     assert globex_agent.id not in {a['id'] for a in routing_agents}
     assert {q['client'] for q in http.get('/api/v1/routing/queues', headers=headers).get_json()} == {'acme'}
     assert http.get('/api/v1/clients/globex/webhooks', headers=headers).status_code == 403  # admins only
+    assert http.get('/api/v1/clients/globex/sla-policies', headers=headers).status_code == 404
+    assert http.get('/api/v1/clients/acme/sla-policies', headers=headers).status_code == 200
+    assert http.get('/api/v1/clients/globex', headers=headers).status_code == 404
     assert http.put(f'/api/v1/routing/agents/{globex_agent.id}/presence', json={'status': 'available'},
                     headers=headers).status_code == 404
     assert http.patch(f'/api/v1/routing/agents/{acme_agent.id}', json={'clients': ['globex']},
