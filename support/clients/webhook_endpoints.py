@@ -64,16 +64,21 @@ def rotate_secret(subscription: WebhookSubscription, grace_seconds: int) -> str:
     return secret
 
 
+def _system_delivery(session: Session, subscription: WebhookSubscription, event: SystemEvent, data: dict, now,
+                     event_id: str | None = None) -> WebhookDelivery:
+    """A delivery of one of our own events to ``subscription``, whatever it subscribed to."""
+    from .webhooks import new_delivery, payload  # webhooks builds on this module
+    event_id = event_id or 'evt_' + uuid.uuid4().hex
+    body = payload(subscription, event_id, event.value, now, subscription.client.slug, data)
+    delivery = new_delivery(subscription, event.value, event_id, body, now)
+    session.add(delivery)
+    return delivery
+
+
 def send_test(subscription: WebhookSubscription, send_job=None) -> WebhookDelivery:
     """A ``webhook.test`` delivery to this endpoint only (even a disabled one: check it before enabling)."""
-    from .webhooks import new_delivery, payload
-    now = utcnow()
-    event_id = 'evt_' + uuid.uuid4().hex
-    data = {'subscription_id': subscription.id, 'message': 'This is a test event.'}
-    delivery = new_delivery(subscription, SystemEvent.test.value, event_id,
-                             payload(subscription, event_id, SystemEvent.test.value, now,
-                                     subscription.client.slug, data), now)
-    db.session.add(delivery)
+    delivery = _system_delivery(db.session, subscription, SystemEvent.test,
+                                {'subscription_id': subscription.id, 'message': 'This is a test event.'}, utcnow())
     db.session.flush()
     audit(subscription, 'webhook.test_sent', {'delivery': delivery.public_id})
     if send_job is not None:
@@ -118,7 +123,6 @@ def _disable(session: Session, subscription: WebhookSubscription, now) -> None:
 def _tell_other_endpoints(session: Session, subscription: WebhookSubscription, now) -> bool:
     """``webhook.endpoint_disabled`` to the client's other active endpoints (sent by the next sweep,
     which is running right now); whether there was one."""
-    from .webhooks import new_delivery, payload
     others = session.scalars(sa.select(WebhookSubscription).where(
         WebhookSubscription.client_id == subscription.client_id, WebhookSubscription.active.is_(True),
         WebhookSubscription.id != subscription.id)).all()
@@ -126,8 +130,5 @@ def _tell_other_endpoints(session: Session, subscription: WebhookSubscription, n
     data = {'subscription': {'id': subscription.id, 'url': subscription.url}, 'disabled_at': now.isoformat(),
             'reason': subscription.disabled_reason}
     for other in others:
-        delivery = new_delivery(other, SystemEvent.endpoint_disabled.value, event_id,
-                                 payload(other, event_id, SystemEvent.endpoint_disabled.value, now,
-                                         subscription.client.slug, data), now)
-        session.add(delivery)
+        _system_delivery(session, other, SystemEvent.endpoint_disabled, data, now, event_id)
     return bool(others)
