@@ -8,10 +8,10 @@ from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
 from ..agents.models import Role
+from ..agents.scope import scoped_client
 from ..core.errors import NotFound
 from ..core.extensions import db
 from ..core.i18n import _
-from ..agents.scope import scoped_client
 from ..tickets.queries import get_visible_ticket
 from . import chat, email, meta, phone, tasks, twilio  # noqa: F401  (tasks registers a periodic job)
 from .config import create_config, delete_config, get_config, update_config

@@ -5,8 +5,8 @@ from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
 from ..agents.models import Role
-from ..core.extensions import db
 from ..agents.scope import scoped_client
+from ..core.extensions import db
 from . import webhook_endpoints as endpoints, webhooks
 from .auth import signed_client
 from .webhook_schemas import (DeliveryDetailSchema, DeliveryListArgs, DeliveryPageSchema, NewSecretSchema,
