@@ -57,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     from .live import handlers, sockets  # noqa: F401  (registers handlers)
     socketio.init_app(app, async_mode=app.config['SUPPORT_ASYNC_MODE'],
                       message_queue=app.config['SUPPORT_REDIS_URL'], cors_allowed_origins=[],
+                      channel=(app.config.get('SUPPORT_REDIS_PREFIX') or '') + 'flask-socketio',
                       logger=False, engineio_logger=False)
     from .outbound import listeners  # noqa: F401  (outbox, acknowledgements, webhook deliveries; jobs)
     from .models import import_all

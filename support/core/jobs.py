@@ -12,7 +12,7 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey
 def _make_huey():
     kind = os.environ.get('SUPPORT_JOBS') or ('redis' if os.environ.get('SUPPORT_REDIS_URL') else 'sqlite')
     if kind == 'redis':
-        return RedisHuey('support', url=os.environ['SUPPORT_REDIS_URL'], utc=True)
+        return RedisHuey((os.environ.get('SUPPORT_REDIS_PREFIX') or '') + 'support', url=os.environ['SUPPORT_REDIS_URL'], utc=True)
     if kind == 'memory':
         return MemoryHuey('support', utc=True)
     instance = os.environ.get('SUPPORT_INSTANCE_PATH') or os.path.join(

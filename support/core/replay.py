@@ -34,6 +34,11 @@ class ReplayMark(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
+def redis_prefix() -> str:
+    """``SUPPORT_REDIS_PREFIX``: put before every key we write, so several installs (or test runs) share one Redis."""
+    return setting('SUPPORT_REDIS_PREFIX', '') or ''
+
+
 def _redis_url() -> str | None:
     return setting('SUPPORT_REPLAY_REDIS_URL') or setting('SUPPORT_REDIS_URL')
 
@@ -49,10 +54,10 @@ def first_time(digest: str, until: datetime, note: str = '') -> str | None:
     url = _redis_url()
     if url:
         seconds = max(1, math.ceil((until - utcnow()).total_seconds()))
-        client = _redis(url)
-        if client.set(REDIS_PREFIX + digest, note, nx=True, ex=seconds):
+        client, key = _redis(url), redis_prefix() + REDIS_PREFIX + digest
+        if client.set(key, note, nx=True, ex=seconds):
             return None
-        return (client.get(REDIS_PREFIX + digest) or b'').decode()
+        return (client.get(key) or b'').decode()
     return _first_time_in_database(digest, until, note[:255])
 
 

@@ -8,7 +8,7 @@ from support.core import replay
 from support.core.extensions import db
 from support.tickets.models import Ticket
 
-from ..conftest import REDIS_URL
+from ..conftest import REDIS_URL, clear_redis
 from ..factories import ticket_body
 
 
@@ -26,8 +26,7 @@ def _tickets() -> int:
 def store(request, app, monkeypatch):
     """Where the marks live: the database table, or Redis when configured."""
     if request.param == 'redis':
-        import redis
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        clear_redis()
         monkeypatch.setitem(app.config, 'SUPPORT_REPLAY_REDIS_URL', REDIS_URL)
     return request.param
 

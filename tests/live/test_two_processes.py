@@ -15,7 +15,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from ..conftest import PG_URL, REDIS_URL
+from ..conftest import PG_URL, REDIS_URL, clear_redis
 from ..servers import EventLog, GunicornServer, scratch_postgres
 
 pytestmark = pytest.mark.skipif(not (PG_URL and REDIS_URL), reason='needs PostgreSQL and Redis')
@@ -53,8 +53,7 @@ def world():
         data = {'key_id': key.key_id, 'secret': secret, 'boss': issue_token(boss),
                 'agents': {a.id: issue_token(a) for a in agents}}
         db.session.remove()
-    import redis
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    clear_redis()
     yield app, url, data
 
 
