@@ -7,9 +7,9 @@ from ..agents.models import Role
 from ..core.extensions import db
 from .models import MessageKind, Priority
 from .operations import Actor, add_agent_message, update_ticket
-from .queries import get_visible_ticket, search_tickets
-from .schemas import (MessageCreateSchema, MessageSchema, TicketDetailSchema, TicketListArgs, TicketPageSchema,
-                      TicketUpdateSchema)
+from .queries import get_visible_ticket, search_tickets, tag_suggestions
+from .schemas import (MessageCreateSchema, MessageSchema, TagArgs, TagSuggestionSchema, TicketDetailSchema,
+                      TicketListArgs, TicketPageSchema, TicketUpdateSchema)
 from .states import Status
 
 blp = Blueprint('tickets', __name__, url_prefix='/api/v1/tickets', description='Tickets, messages and history')
@@ -23,6 +23,15 @@ def list_tickets(**args):
     """List tickets, newest first, with filters and a cursor."""
     items, next_cursor = search_tickets(g.current_agent, args)
     return {'items': items, 'next_cursor': next_cursor}
+
+
+@blp.route('/tags', methods=['GET'])
+@require_role(Role.agent)
+@blp.arguments(TagArgs, location='query', as_kwargs=True)
+@blp.response(200, TagSuggestionSchema(many=True))
+def list_tags(client, prefix=''):
+    """Autocompletion: the client's tags starting with `prefix`, most used first."""
+    return tag_suggestions(g.current_agent, client, prefix)
 
 
 @blp.route('/<big:ticket_id>', methods=['GET'])

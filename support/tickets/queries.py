@@ -127,3 +127,17 @@ def _text_match(text: str):
     in_customer = sa.exists().where(Customer.id == Ticket.customer_id, sa.or_(
         Customer.name.ilike(pattern, escape='\\'), Customer.email.ilike(pattern, escape='\\')))
     return sa.or_(Ticket.subject.ilike(pattern, escape='\\'), in_messages, in_customer)
+
+
+def tag_suggestions(agent: Agent, client_slug: str, prefix: str = '', limit: int = 20) -> list[dict]:
+    """The client's tags (from its latest 1,000 tickets the agent may see) starting with ``prefix``, most used first."""
+    query = visible_to(agent, sa.select(Ticket.tags).join(Client, Client.id == Ticket.client_id)
+                       .where(Client.slug == client_slug)).order_by(Ticket.id.desc()).limit(1000)
+    counts: dict[str, int] = {}
+    prefix = prefix.strip().lower()
+    for tags in db.session.scalars(query):
+        for tag in tags or []:
+            if tag.startswith(prefix):
+                counts[tag] = counts.get(tag, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [{'tag': tag, 'count': count} for tag, count in ranked]

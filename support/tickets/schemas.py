@@ -204,6 +204,16 @@ class TicketListArgs(Schema):
         'Must be between 1 and 200.')), metadata={'minimum': 1, 'maximum': 200})
 
 
+class TagArgs(Schema):
+    client = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    prefix = Text(load_default='', max_length=40)
+
+
+class TagSuggestionSchema(Schema):
+    tag = fields.String()
+    count = fields.Integer(metadata={'description': "how many of the client's latest tickets carry it"})
+
+
 class TicketUpdateSchema(Schema):
     status = choice(Status)
     priority = choice(Priority)

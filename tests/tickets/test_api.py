@@ -141,3 +141,13 @@ class TestListing:
         assert http.get(f'/api/v1/tickets/{other["id"]}', headers=serving_a.headers).status_code == 404
         supervisor = make.agent(role='supervisor')
         assert len(http.get('/api/v1/tickets', headers=supervisor.headers).get_json()['items']) == 2
+
+
+def test_tag_autocompletion_ranks_the_clients_tags(make, http, agent):
+    acme, other = make.client(), make.client()
+    make.ticket(acme, tags=['modem', 'wifi'])
+    make.ticket(acme, tags=['Modem', 'mobile'])
+    make.ticket(other, tags=['modem-x'])
+    found = http.get(f'/api/v1/tickets/tags?client={acme.slug}&prefix=mo', headers=agent.headers).get_json()
+    assert found == [{'tag': 'modem', 'count': 2}, {'tag': 'mobile', 'count': 1}]
+    assert http.get('/api/v1/tickets/tags', headers=agent.headers).status_code == 422
