@@ -16,8 +16,8 @@ from babel.messages.pofile import read_po, write_po
 def _read(path):
     with open(path, 'rb') as handle:
         try:
-            return read_po(handle, locale='es') if path else None
-        except Exception:  # an empty base (file added on both sides)
+            return read_po(handle, locale='es')
+        except Exception:  # an unreadable base (file added on both sides)
             return None
 
 
