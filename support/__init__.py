@@ -53,6 +53,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    from .core import caches
+    caches.init_app(app)
     # Socket handlers must be declared before init_app, so every app (tests build several) gets them.
     from .live import handlers, sockets  # noqa: F401  (registers handlers)
     socketio.init_app(app, async_mode=app.config['SUPPORT_ASYNC_MODE'],

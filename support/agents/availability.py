@@ -8,7 +8,9 @@ from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
+from ..core import caches
 from ..core.clock import utcnow
+from ..core.transactions import after_commit
 from ..core.errors import Conflict, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
@@ -17,6 +19,34 @@ from .operations import set_clients
 from .presence import (BUILTIN_AWAY_REASONS, CHANNELS, DEFAULT_CAPACITIES, AgentLoad, AgentState, AwayReason,
                        Presence)
 from .signals import presence_changed, skills_changed
+
+
+# channel -> False: "no available agent has room on it", so intake skips looking for candidates.
+# Only that answer is kept (a channel with room is looked up each time: the candidates decide).
+# Forgotten at once in this process when presence, skills, agents or capacities change (and when
+# capacity frees), in the others within SUPPORT_CACHE_SECONDS, or at once through Redis; routing
+# makes up for that window by having an agent who gains room pull again after it (see routing).
+_room = caches.TTLCache('agents.room')
+_room.watch(AgentState, AgentLoad, Agent)
+
+
+def room_on(channel: str, find_candidates) -> list:
+    """``find_candidates()`` (available agents with room on ``channel``), or [] when it is known
+    that there are none (no query)."""
+    found = []
+
+    def load() -> bool:
+        found.extend(find_candidates())
+        return bool(found)
+    if not _room.get(channel, load, store=lambda room: not room):
+        return []
+    return found or list(find_candidates())
+
+
+def room_changed(channel: str | None = None) -> None:
+    """Someone may have room now: forget "nobody has room" (here, and again after commit)."""
+    _room.forget(channel)
+    after_commit(db.session, _room.forget, channel)
 
 
 def default_capacities() -> dict:
@@ -105,6 +135,7 @@ def update_skills(agent: Agent, data: dict) -> Agent:
         changed.append('capacities')
     if changed:
         db.session.flush()
+        room_changed()
         skills_changed.send(agent, fields=changed)
     return agent
 
@@ -134,6 +165,7 @@ def take_capacity(agent_id: int, channel: str) -> bool:
 
 def free_capacity(agent_id: int, channel: str) -> None:
     """Count one piece of work less on ``channel``."""
+    room_changed(channel)
     db.session.execute(
         sa.update(AgentLoad).where(AgentLoad.agent_id == agent_id, AgentLoad.channel == channel,
                                    AgentLoad.load > 0)

@@ -32,10 +32,10 @@ def register(blp):
     def chat_message(data):
         """A visitor's chat message: appends to the conversation's open ticket or opens one."""
         receipt = receive(g.client, to_inbound(data))
-        db.session.commit()
         result = {'status': 'duplicate' if receipt.duplicate else 'accepted',
                   'ticket': receipt.ticket.number if receipt.ticket else None,
                   'message_id': receipt.message.id if receipt.message else None}
+        db.session.commit()  # after reading what the answer needs: nothing is reloaded
         return result, 200 if receipt.duplicate else 201
 
     return chat_message

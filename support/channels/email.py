@@ -181,7 +181,8 @@ def register(blp):
             raise Rejected(_('This token was already used; the message was received before.'), code='replayed')
         inbound = parse_email(fields, check_files([item for _name, item in files]))
         receipt = receive(g.client, inbound)
-        db.session.commit()
         status = 'duplicate' if receipt.duplicate else 'accepted' if receipt.ticket else 'ignored'
-        return {'status': status, 'ticket': receipt.ticket.number if receipt.ticket else None}
+        result = {'status': status, 'ticket': receipt.ticket.number if receipt.ticket else None}
+        db.session.commit()
+        return result
     return mailgun_inbound

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..clients.models import Client
@@ -66,24 +68,18 @@ def _fit(external_id: str) -> str:
     return external_id if len(external_id) <= 255 else 'sha256:' + hashlib.sha256(external_id.encode()).hexdigest()
 
 
-def claim_delivery(client_id: int, namespace: str, external_id: str) -> InboundDelivery | None:
-    """Record a delivery as processed in this transaction, or ``None`` if it already was.
+def claim_delivery(client_id: int, namespace: str, external_id: str) -> int | None:
+    """Record a delivery as processed in this transaction (its id), or ``None`` if it already was.
 
-    The unique index decides: a concurrent retry waits for the first transaction
-    (PostgreSQL) and then fails to insert; on SQLite writers are serialised.
+    One ``INSERT ... ON CONFLICT DO NOTHING``: the unique index decides. A concurrent retry
+    waits for the first transaction (PostgreSQL) and then inserts nothing; on SQLite writers
+    are serialised.
     """
-    external_id = _fit(external_id)
-    if earlier_delivery(client_id, namespace, external_id) is not None:
-        return None
-    try:
-        with db.session.begin_nested():
-            row = InboundDelivery(client_id=client_id, namespace=namespace, external_id=external_id,
-                                  created_at=utcnow())
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:
-        return None
-    return row
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql_insert if dialect == 'postgresql' else sqlite_insert)(InboundDelivery)
+    statement = (insert.values(client_id=client_id, namespace=namespace, external_id=_fit(external_id),
+                               created_at=utcnow()).on_conflict_do_nothing().returning(InboundDelivery.id))
+    return db.session.execute(statement).scalar()
 
 
 def earlier_delivery(client_id: int, namespace: str, external_id: str) -> InboundDelivery | None:
@@ -110,8 +106,8 @@ def forget_nonces(older_than: timedelta) -> int:
 
 def receive(client: Client, inbound: InboundMessage) -> Receipt:
     """Thread one inbound message into its ticket or open one, once per provider id."""
-    delivery = claim_delivery(client.id, inbound.namespace, inbound.external_id)
-    if delivery is None:
+    delivery_id = claim_delivery(client.id, inbound.namespace, inbound.external_id)
+    if delivery_id is None:
         earlier = earlier_delivery(client.id, inbound.namespace, inbound.external_id)
         ticket = db.session.get(Ticket, earlier.ticket_id) if earlier and earlier.ticket_id else None
         return Receipt(ticket, None, duplicate=True)
@@ -120,16 +116,19 @@ def receive(client: Client, inbound: InboundMessage) -> Receipt:
     receipt = _deliver(client, customer, inbound, actor)
     if receipt.ticket is None:
         return receipt
-    delivery.ticket_id, delivery.message_id = receipt.ticket.id, receipt.message.id
     _store_attachments(receipt.message, inbound.attachments)
     db.session.flush()
+    db.session.execute(sa.update(InboundDelivery).where(InboundDelivery.id == delivery_id)
+                       .values(ticket_id=receipt.ticket.id, message_id=receipt.message.id)
+                       .execution_options(synchronize_session=False))
     return receipt
 
 
 def _deliver(client: Client, customer: Customer, inbound: InboundMessage, actor: Actor) -> Receipt:
-    thread = lock_thread(client.id, inbound.thread_key) if inbound.thread_key else None
-    ticket = thread.ticket if thread is not None else find_email_thread(client, customer, inbound)
-    ticket = lock_ticket(ticket.id) if ticket is not None else None
+    thread, ticket = lock_conversation(client.id, inbound.thread_key) if inbound.thread_key else (None, None)
+    if thread is None or ticket is None:
+        ticket = thread.ticket if thread is not None else find_email_thread(client, customer, inbound)
+        ticket = lock_ticket(ticket.id) if ticket is not None else None
     if ticket is not None and ticket.status != Status.closed:
         message = add_customer_message(ticket, inbound.body, actor)
         message.author_customer_id = customer.id
@@ -142,6 +141,17 @@ def _deliver(client: Client, customer: Customer, inbound: InboundMessage, actor:
     if thread is not None:
         thread.ticket_id, thread.updated_at = ticket.id, utcnow()
     return Receipt(ticket, first_message(ticket), opened=True)
+
+
+def lock_conversation(client_id: int, key: str) -> tuple[ConversationThread, Ticket | None]:
+    """The conversation's row and its ticket, both locked until commit (one query when it has one)."""
+    found = db.session.execute(
+        sa.select(ConversationThread, Ticket).join(Ticket, Ticket.id == ConversationThread.ticket_id)
+        .where(ConversationThread.client_id == client_id, ConversationThread.key == key[:255])
+        .with_for_update().execution_options(populate_existing=True)).first()
+    if found is not None:
+        return found[0], found[1]
+    return lock_thread(client_id, key), None
 
 
 def lock_thread(client_id: int, key: str) -> ConversationThread:
@@ -184,6 +194,9 @@ def find_email_thread(client: Client, customer: Customer, inbound: InboundMessag
 
 
 def first_message(ticket: Ticket) -> Message:
+    loaded = sa.inspect(ticket).dict.get('messages')
+    if loaded:  # a ticket opened in this transaction: its first message is in memory
+        return loaded[0]
     return db.session.scalar(sa.select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id))
 
 

@@ -11,7 +11,8 @@ from ..core.access import mark_access, register_security_scheme
 from ..core.errors import Conflict, Unauthorized
 from ..core.i18n import _
 from ..core.signing import sign, signature_matches
-from .operations import find_active_key
+from ..core.extensions import db
+from .operations import signing_key
 
 _DUMMY_SECRET = 'x' * 43
 SAFE_METHODS = ('GET', 'HEAD', 'OPTIONS')
@@ -45,12 +46,12 @@ def verify_signed_request(replays: str = REFUSED):
     if abs(time.time() - int(timestamp)) > tolerance:
         raise Unauthorized(_('The request timestamp is more than {seconds} seconds away from our clock.')
                            .format(seconds=tolerance), code='timestamp_out_of_window')
-    key = find_active_key(key_id)
+    key = signing_key(key_id)
     body = request.get_data(cache=True)
     # Compare even for an unknown key, so timing does not reveal which keys exist.
     if not signature_matches(key.secret if key else _DUMMY_SECRET, timestamp, body, signature) or key is None:
         raise Unauthorized(_('The signature does not match this key and body.'), code='signature_invalid')
-    g.client = key.client
+    g.client = key.client.attach(db.session)
     g.client_key = key
     if request.method not in SAFE_METHODS and replays != DEDUPLICATED:
         _refuse_replay(key_id, int(timestamp), signature, tolerance, replays)

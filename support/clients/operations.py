@@ -1,9 +1,13 @@
-"""Creating clients and rotating their keys."""
+"""Creating clients and rotating their keys; the cache of signing keys."""
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from ..audit.operations import record
+from ..core.caches import TTLCache
 from ..core.clock import utcnow
+from ..core.db import Snapshot
 from ..core.errors import Conflict, NotFound
 from ..core.extensions import db
 from ..core.i18n import _
@@ -77,6 +81,32 @@ def get_client(slug: str) -> Client:
     if client is None:
         raise NotFound(_('No such client.'))
     return client
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """An active key as the signature check needs it: its secret and its (active) client."""
+
+    key_id: str
+    secret: str
+    client: Snapshot
+
+
+# key id -> SigningKey. A change to a client or any key forgets them all (it is rare); a revoked
+# key is refused at once in this process and within SUPPORT_CACHE_SECONDS in the others (at once
+# with Redis). Unknown keys are not remembered, so a new key works at once everywhere.
+_signing_keys = TTLCache('clients.signing_keys')
+_signing_keys.watch(Client, ClientKey)
+
+
+def signing_key(key_id: str) -> SigningKey | None:
+    """The active key ``key_id`` of an active client (cached per process; no query when cached)."""
+    return _signing_keys.get(key_id, lambda: _load_signing_key(key_id), store=lambda found: found is not None)
+
+
+def _load_signing_key(key_id: str) -> SigningKey | None:
+    key = find_active_key(key_id)
+    return SigningKey(key.key_id, key.secret, Snapshot(key.client)) if key is not None else None
 
 
 def find_active_key(key_id: str) -> ClientKey | None:

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core import retry
+from ..core.caches import TTLCache
 from ..core.config import setting as core_setting
 from ..core.transactions import after_commit
 from ..core.clock import utcnow
@@ -188,15 +189,49 @@ def list_subscriptions(client: Client) -> list[WebhookSubscription]:
 
 # --- deliveries -----------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Subscribed:
+    """What writing a delivery needs of a subscription (cached per process)."""
+
+    id: int
+    client_id: int
+    events: frozenset
+    api_version: str
+
+
+# client id -> (its slug, its active subscriptions); forgotten when a subscription (or a client) changes.
+_subscriptions = TTLCache('webhooks.subscriptions')
+_subscriptions.watch(WebhookSubscription, key=lambda row: row.client_id)
+_subscriptions.watch(Client)
+
+
+def active_subscriptions(session: Session, client_id: int) -> tuple[str, tuple[Subscribed, ...]]:
+    return _subscriptions.get(client_id, lambda: _load_subscriptions(session, client_id))
+
+
+def _load_subscriptions(session: Session, client_id: int) -> tuple[str, tuple[Subscribed, ...]]:
+    rows = session.execute(sa.select(Client.slug, WebhookSubscription).outerjoin(
+        WebhookSubscription, sa.and_(WebhookSubscription.client_id == Client.id,
+                                     WebhookSubscription.active.is_(True)))
+        .where(Client.id == client_id).order_by(WebhookSubscription.id)).all()
+    slug = rows[0][0] if rows else None
+    return slug, tuple(Subscribed(s.id, s.client_id, frozenset(s.events or ()), s.api_version)
+                       for _slug, s in rows if s is not None)
+
+
+def subscribed_to(session: Session, client_id: int, event: WebhookEvent) -> bool:
+    """Whether any active subscription of the client wants ``event`` (spares building a payload)."""
+    return any(event.value in s.events for s in active_subscriptions(session, client_id)[1])
+
+
 def enqueue_event(session: Session, client_id: int, event: WebhookEvent, data: dict, send_job=None) -> list:
     """Write one delivery per active subscription to ``event`` (in the caller's transaction)."""
-    subscriptions = [s for s in session.scalars(sa.select(WebhookSubscription).filter_by(
-        client_id=client_id, active=True)) if event.value in s.events]
+    client_slug, subscribed = active_subscriptions(session, client_id)
+    subscriptions = [s for s in subscribed if event.value in s.events]
     if not subscriptions:
         return []
     now = utcnow()
     event_id = 'evt_' + uuid.uuid4().hex
-    client_slug = session.scalar(sa.select(Client.slug).where(Client.id == client_id))
     deliveries = [new_delivery(s, event.value, event_id, payload(s, event_id, event.value, now, client_slug, data),
                                 now) for s in subscriptions]
     session.add_all(deliveries)

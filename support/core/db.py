@@ -1,4 +1,5 @@
 """The declarative base, naming conventions and column helpers shared by all models."""
+import copy
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -101,3 +102,38 @@ def _read_only_request() -> bool:
 
 def is_sqlite(session) -> bool:
     return session.get_bind().dialect.name == 'sqlite'
+
+
+
+class Snapshot:
+    """The column values of a loaded row, kept by a per-process cache (safe to share between requests).
+
+    ``attach(session)`` gives the request its own persistent instance without a query; attributes
+    not captured (relationships) load lazily as usual.
+    """
+
+    __slots__ = ('model', 'values', '_identity')
+
+    def __init__(self, obj):
+        mapper = sa.inspect(obj).mapper
+        self.model = mapper.class_
+        self.values = {attr.key: copy.deepcopy(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+        self._identity = mapper.identity_key_from_instance(obj)
+
+    def __getattr__(self, name):
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def attach(self, session):
+        from sqlalchemy.orm import make_transient_to_detached
+        found = session.identity_map.get(self._identity)
+        if found is not None:
+            return found
+        obj = sa.inspect(self.model).class_manager.new_instance()
+        for key, value in self.values.items():
+            setattr(obj, key, copy.deepcopy(value))
+        make_transient_to_detached(obj)
+        session.add(obj)
+        return obj

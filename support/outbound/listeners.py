@@ -8,7 +8,7 @@ from sqlalchemy.orm import object_session
 
 from ..clients.signals import endpoint_disabled
 from ..clients.webhook_models import WebhookEvent
-from ..clients.webhooks import enqueue_event
+from ..clients.webhooks import enqueue_event, subscribed_to
 from ..core.extensions import db
 from ..core.transactions import after_commit
 from ..sla.signals import sla_breached, sla_warning
@@ -40,8 +40,9 @@ def _emit(session, ticket, event: WebhookEvent, **data) -> None:
 def _on_ticket_created(ticket, message=None, actor=None, **kwargs):
     session = _session(ticket)
     operations.acknowledge(session, ticket, send_job=tasks.send_outbox)
-    _emit(session, ticket, WebhookEvent.ticket_created,
-          message=message_data(message) if message is not None else None, actor=actor_data(actor))
+    if subscribed_to(session, ticket.client_id, WebhookEvent.ticket_created):
+        _emit(session, ticket, WebhookEvent.ticket_created,
+              message=message_data(message) if message is not None else None, actor=actor_data(actor))
 
 
 @ticket_updated.connect
@@ -99,4 +100,6 @@ def _on_message_added(ticket, message=None, actor=None, **kwargs):
     session = _session(ticket)
     if message.kind == MessageKind.outbound:
         operations.queue_reply(session, ticket, message, send_job=tasks.send_outbox)
-    _emit(session, ticket, WebhookEvent.message_created, message=message_data(message), actor=actor_data(actor))
+    if subscribed_to(session, ticket.client_id, WebhookEvent.message_created):
+        _emit(session, ticket, WebhookEvent.message_created, message=message_data(message),
+              actor=actor_data(actor))

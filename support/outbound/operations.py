@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..clients import webhooks
 from ..clients.models import Client
 from ..core import retry
+from ..core.caches import TTLCache
 from ..core.transactions import after_commit
 from ..core.clock import utcnow
 from ..core.live import agent_room, publish, supervisor_rooms
@@ -51,11 +52,37 @@ def endpoint_for(session: Session, client_id: int, channel: Channel) -> ReplyEnd
     return session.scalar(sa.select(ReplyEndpoint).filter_by(client_id=client_id, channel=channel, active=True))
 
 
+@dataclass(frozen=True)
+class OutboundFacts:
+    """What deciding a route needs of a client's outbound configuration (cached per process)."""
+
+    acknowledgements: bool
+    email_from: str | None
+    email_from_name: str | None
+    endpoint_channels: frozenset
+
+
+# client id -> OutboundFacts; forgotten when its settings or reply endpoints change (see core.caches).
+_facts = TTLCache('outbound.facts')
+_facts.watch(OutboundSettings, ReplyEndpoint, key=lambda row: row.client_id)
+
+
+def outbound_facts(session: Session, client_id: int) -> OutboundFacts:
+    return _facts.get(client_id, lambda: _load_facts(session, client_id))
+
+
+def _load_facts(session: Session, client_id: int) -> OutboundFacts:
+    settings = settings_for(session, client_id)
+    channels = session.scalars(sa.select(ReplyEndpoint.channel).filter_by(client_id=client_id, active=True))
+    return OutboundFacts(settings.acknowledgements, settings.email_from, settings.email_from_name,
+                         frozenset(channels))
+
+
 def _route(session: Session, ticket: Ticket) -> tuple[Transport | None, str | None]:
     """How a message on this ticket reaches the customer, or ``(None, reason)``."""
     if ticket.channel == Channel.email:
         return (Transport.smtp, None) if ticket.customer.email else (None, 'the customer has no e-mail address')
-    if endpoint_for(session, ticket.client_id, ticket.channel) is not None:
+    if ticket.channel in outbound_facts(session, ticket.client_id).endpoint_channels:
         return Transport.http, None
     if ticket.channel == Channel.web and ticket.customer.email:
         return Transport.smtp, None
@@ -78,7 +105,7 @@ def queue_reply(session: Session, ticket: Ticket, message: Message, send_job=Non
 
 def acknowledge(session: Session, ticket: Ticket, send_job=None) -> OutboxItem | None:
     """Acknowledge a new ticket on an asynchronous channel in the customer's language."""
-    if ticket.channel not in ACKNOWLEDGED_CHANNELS or not settings_for(session, ticket.client_id).acknowledgements:
+    if ticket.channel not in ACKNOWLEDGED_CHANNELS or not outbound_facts(session, ticket.client_id).acknowledgements:
         return None
     transport, _reason = _route(session, ticket)
     if transport is None or (transport == Transport.smtp and not setting('SUPPORT_SMTP_URL')):
@@ -119,7 +146,7 @@ def _queue(session, ticket, message, kind, transport, subject, body, send_job) -
 
 
 def _email_envelope(session, ticket, message, kind, subject, body) -> dict:
-    settings = settings_for(session, ticket.client_id)
+    settings = outbound_facts(session, ticket.client_id)
     sender = settings.email_from or setting('SUPPORT_MAIL_FROM')
     message.email_message_id = smtp.new_message_id(sender, f't{ticket.id}.m{message.id}')
     headers = {'X-Support-Ticket': str(ticket.number)}

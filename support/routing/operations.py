@@ -7,8 +7,7 @@ update, and a unique partial index allows one pending offer per ticket, so two
 processes cannot assign a ticket twice or overfill an agent.
 """
 import logging
-import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -18,10 +17,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..agents.availability import free_capacity, set_presence, take_capacity
+from ..agents.availability import free_capacity, room_on, set_presence, take_capacity
 from ..agents.models import Agent, agent_clients
 from ..agents.presence import MISSED_OFFER, AgentLoad, AgentState, Presence
-from ..core import jobs
+from ..core import caches, jobs
 from ..core.clock import utcnow
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.extensions import db
@@ -50,7 +49,21 @@ def after_commit_route(ticket_id: int, announce: bool = True) -> None:
 
 
 def after_commit_pull(agent_id: int) -> None:
+    """The agent gained room: pull after commit, and once more when other processes have surely
+    forgotten that nobody had room (a ticket they took meanwhile without routing is then pulled)."""
     after_commit(db.session, _route_soon, [], [agent_id])
+    if not caches.shared_invalidation():
+        after_commit(db.session, _pull_again_later, agent_id)
+
+
+def _pull_again_later(agent_id: int) -> None:
+    from ..core.jobs import huey
+    if huey.immediate or not has_app_context():
+        return
+    try:
+        jobs.enqueue('routing.pull', agent_id, eta=utcnow() + timedelta(seconds=caches.ttl_seconds() + 1))
+    except Exception:  # the minute sweep lets idle agents pull anyway
+        log.exception('could not schedule a second pull for agent %s', agent_id)
 
 
 def _route_soon(tickets: list, agents: list) -> None:
@@ -105,29 +118,31 @@ def _safely(operation, *args):
 
 # --- queues and items ------------------------------------------------------------------
 
-_queue_cache: dict = {}
-QUEUE_CACHE_SECONDS = 30
+@dataclass(frozen=True)
+class QueueRule:
+    """What intake needs of the queue a ticket lands in."""
+
+    id: int
+    threshold_seconds: int
 
 
-def queue_for(client_id: int, language: str, channel: str) -> Queue:
+# (client, language, family) -> QueueRule; every queue change forgets them all (see core.caches).
+_queue_rules = caches.TTLCache('routing.queue_rules')
+_queue_rules.watch(Queue)
+
+
+def queue_for(client_id: int, language: str, channel: str) -> QueueRule:
     """The most specific queue matching the ticket; created per client/language/family if none.
 
-    Matches are cached per process for a few seconds (intake calls this for every ticket);
-    a new queue rule takes effect everywhere within ``QUEUE_CACHE_SECONDS``.
+    Matches are cached per process (intake calls this for every ticket); a new queue takes
+    effect in this process at once and in the others within ``SUPPORT_CACHE_SECONDS``.
     """
     key = (client_id, language, FAMILIES.get(channel))
-    cached = _queue_cache.get(key)
-    if cached and cached[1] > time.monotonic():
-        queue = db.session.get(Queue, cached[0])
-        if queue is not None and (queue.client_id, queue.language, queue.family) in _patterns(*key):
-            return queue
-    queue = _match_queue(*key)
-    _queue_cache[key] = (queue.id, time.monotonic() + QUEUE_CACHE_SECONDS)
-    return queue
+    return _queue_rules.get(key, lambda: _rule(_match_queue(*key)))
 
 
-def _patterns(client_id, language, family) -> set:
-    return {(c, lang, f) for c in (client_id, None) for lang in (language, None) for f in (family, None)}
+def _rule(queue: Queue) -> QueueRule:
+    return QueueRule(queue.id, queue.threshold_seconds)
 
 
 def _match_queue(client_id: int, language: str, family: str | None) -> Queue:
@@ -164,7 +179,6 @@ def create_queue(name: str, client_id: int | None, language: str | None, family:
                   threshold_seconds=threshold_seconds)
     db.session.add(queue)
     db.session.flush()
-    _queue_cache.clear()
     queue_changed.send(queue.id)
     return queue
 
@@ -194,7 +208,8 @@ def _anyone_could_take(item: RoutingItem) -> bool:
     rare wake-up lost between the two is caught by the minute sweep.
     """
     facts = ticket_facts(item)
-    return any(engine.eligible(agent, facts) for agent in candidates(item.channel))
+    agents = room_on(item.channel, lambda: candidates(item.channel))
+    return any(engine.eligible(agent, facts) for agent in agents)
 
 
 def lock_item(ticket_id: int, skip_locked: bool = False, waiting_only: bool = False):

@@ -40,6 +40,14 @@ def retry_job(ticket_id):
     operations.run_pending()
 
 
+@huey.task(name='routing.pull')
+@in_app_context
+def pull_job(agent_id):
+    """An agent who gained room pulls once more (other processes may have routed nothing meanwhile)."""
+    operations._safely(operations.pull, agent_id)
+    operations.run_pending()
+
+
 @huey.periodic_task(crontab(minute='*'))
 @in_app_context
 def routing_sweep():

@@ -9,6 +9,7 @@ missed). Clocks are loaded for change with a row lock, after the ticket's own lo
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..calendars.hours import business_seconds_between
 from ..calendars.operations import business_calendar
@@ -59,6 +60,7 @@ def start_at_opening(ticket: Ticket) -> None:
     """A new ticket (not flushed yet) starts the clocks its policy names."""
     policy = policy_for(ticket)
     if policy is None:
+        set_committed_value(ticket, 'sla_clocks', [])  # known to be none: the response needs no query
         return
     for metric in metrics_at_opening(policy, ticket.channel.value):
         _new_clock(ticket, policy, metric, ticket.created_at)
@@ -97,11 +99,11 @@ def agent_replied(ticket: Ticket, at: datetime) -> None:
 
 def customer_wrote(ticket: Ticket, at: datetime) -> None:
     """A customer message after an agent reply starts a next-response clock (if none is running)."""
+    policy = policy_for(ticket)  # cached: without a next-response target there is nothing to read
+    if policy is None or not policy.target(Metric.next_response):
+        return
     clocks = running_clocks(ticket)
     if any(c.metric in RESPONSES for c in clocks) or not _agent_has_replied(ticket):
-        return
-    policy = policy_for(ticket)
-    if policy is None or not policy.target(Metric.next_response):
         return
     sequence = 1 + (db.session.scalar(sa.select(sa.func.max(SlaClock.sequence)).where(
         SlaClock.ticket_id == ticket.id, SlaClock.metric == Metric.next_response)) or 0)

@@ -6,6 +6,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..clients.models import Client
+from ..core import onestatement
 from ..core.clock import utcnow
 from ..core.extensions import db
 from . import language
@@ -105,7 +106,7 @@ def _stage_customer(client: Client, contact: CustomerContact, language: str | No
     identities = contact.identities()
     owners = _identity_owners(client.id, identities)
     if owners:
-        customer = db.session.get(Customer, owners[next(pair for pair in identities if pair in owners)])
+        customer = owners[next(pair for pair in identities if pair in owners)]
     else:
         customer = Customer(client_id=client.id, name=contact.name, email=contact.email, phone=contact.phone,
                             handle=contact.handle, preferred_language=language)
@@ -116,36 +117,63 @@ def _stage_customer(client: Client, contact: CustomerContact, language: str | No
     return _StagedCustomer(customer, identities, owners)
 
 
-def _settle_identities(client_id: int, staged: _StagedCustomer) -> Customer:
+def _write_opening(client_id: int, staged: _StagedCustomer) -> Customer:
+    """Write the new ticket with everything added to the session for it; the customer to keep.
+
+    On PostgreSQL customer, ticket, first message, history, SLA clocks and the customer's new
+    identities go in one statement (``core.onestatement``); elsewhere in one flush, then the
+    identities.
+    """
+    missing = [pair for pair in staged.identities if pair not in staged.owners]
+    session = db.session()
+    if session.get_bind().dialect.name == 'postgresql' and onestatement.can_insert(session):
+        identities = [{'client_id': client_id, 'customer_id': staged.customer, 'kind': kind, 'value': value}
+                      for kind, value in missing]
+        claimed = onestatement.insert_as_one(session, list(session.new), extra=[
+            ('identities', CustomerIdentity.__table__, identities, True)] if missing else [])
+        return _settle_identities(client_id, staged, claimed.get('identities', 0))
+    db.session.flush()  # customer, ticket, message, history (and what receivers added) in one flush
+    return _settle_identities(client_id, staged)
+
+
+def _settle_identities(client_id: int, staged: _StagedCustomer, claimed: int | None = None) -> Customer:
     """Claim the identities nobody holds yet (customer flushed); the customer to keep."""
     missing = [pair for pair in staged.identities if pair not in staged.owners]
-    if not missing or _claim_identities(client_id, staged.customer.id, missing) == len(missing) or staged.owners:
+    if missing and claimed is None:
+        claimed = _claim_identities(client_id, staged.customer.id, missing)
+    if not missing or claimed == len(missing) or staged.owners:
         return staged.customer
     # Another request created this customer at the same moment: keep theirs.
-    owners = _identity_owners(client_id, staged.identities)
-    winner_id = next((owner for owner in owners.values() if owner != staged.customer.id), None)
-    if winner_id is None or staged.customer.id in owners.values():
+    holders = list(_identity_owners(client_id, staged.identities).values())
+    winner = next((holder for holder in holders if holder.id != staged.customer.id), None)
+    if winner is None or any(holder.id == staged.customer.id for holder in holders):
         return staged.customer
-    return db.session.get(Customer, winner_id)
+    return winner
 
 
-def _identity_owners(client_id: int, identities) -> dict[tuple[str, str], int]:
+def _identity_owners(client_id: int, identities) -> dict[tuple[str, str], Customer]:
     if not identities:
         return {}
+    # One query for the identities and their customers.
     rows = db.session.execute(
-        sa.select(CustomerIdentity.kind, CustomerIdentity.value, CustomerIdentity.customer_id)
+        sa.select(CustomerIdentity.kind, CustomerIdentity.value, Customer)
+        .join(Customer, Customer.id == CustomerIdentity.customer_id)
         .where(CustomerIdentity.client_id == client_id,
                sa.tuple_(CustomerIdentity.kind, CustomerIdentity.value).in_(identities)))
-    return {(kind, value): customer_id for kind, value, customer_id in rows}
+    return {(kind, value): customer for kind, value, customer in rows}
+
+
+def _identities_insert(client_id: int, customer_id, pairs):
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` of the identities nobody holds yet."""
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql_insert if dialect == 'postgresql' else sqlite_insert)(CustomerIdentity)
+    return insert.values([{'client_id': client_id, 'customer_id': customer_id, 'kind': kind, 'value': value}
+                          for kind, value in pairs]).on_conflict_do_nothing().returning(CustomerIdentity.id)
 
 
 def _claim_identities(client_id: int, customer_id: int, pairs) -> int:
     """Insert identities nobody holds yet; returns how many were ours to take."""
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql_insert if dialect == 'postgresql' else sqlite_insert)(CustomerIdentity)
-    statement = insert.values([{'client_id': client_id, 'customer_id': customer_id, 'kind': kind, 'value': value}
-                               for kind, value in pairs]).on_conflict_do_nothing().returning(CustomerIdentity.id)
-    return len(db.session.execute(statement).all())
+    return len(db.session.execute(_identities_insert(client_id, customer_id, pairs)).all())
 
 
 def decide_language(given: str | None, detected: str | None, customer: Customer,
@@ -181,8 +209,7 @@ def open_ticket(client: Client, inbound: InboundTicket, actor: Actor) -> Ticket:
                                              'language_source': source.value, 'channel': ticket.channel.value,
                                              'priority': ticket.priority.value})
     ticket_opening.send(ticket)
-    db.session.flush()  # customer, ticket, message, history (and what receivers added) in one flush
-    settled = _settle_identities(client.id, staged)
+    settled = _write_opening(client.id, staged)
     if settled is not customer:
         ticket.customer = message.author_customer = settled
         db.session.flush()
