@@ -238,7 +238,10 @@ def check():
 
 
 def main():
-    """``support`` console script: the same commands without ``flask --app``."""
+    """``support`` console script: ``support serve``, ``support db upgrade``... without ``flask --app``."""
     from flask.cli import FlaskGroup
     from . import create_app
-    FlaskGroup(create_app=create_app)(prog_name='support')
+    group = FlaskGroup(create_app=create_app, help='Manage the support service (the flask commands of support).')
+    for name, command in support_cli.commands.items():
+        group.add_command(command, name)
+    group(prog_name='support')
