@@ -167,8 +167,8 @@ def _text_match(text: str):
 
 def tag_suggestions(agent: Agent, client_slug: str, prefix: str = '', limit: int = 20) -> list[dict]:
     """The client's tags (from its latest 1,000 tickets the agent may see) starting with ``prefix``, most used first."""
-    query = visible_to(agent, sa.select(Ticket.tags).join(Client, Client.id == Ticket.client_id)
-                       .where(Client.slug == client_slug)).order_by(Ticket.id.desc()).limit(1000)
+    query = visible_to(agent, sa.select(Ticket.tags).where(Ticket.client_id == _client_id(client_slug)))
+    query = query.order_by(Ticket.id.desc()).limit(1000)
     counts: dict[str, int] = {}
     prefix = prefix.strip().lower()
     for tags in db.session.scalars(query):
