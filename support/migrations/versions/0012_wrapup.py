@@ -2,7 +2,7 @@
 tickets' disposition and abandoned time
 
 Revision ID: 0012_wrapup
-Revises: 0011_security
+Revises: 0013_list_indexes
 
 Data: every agent with a presence state gets an open presence history row with that state,
 reason and ``since`` (the history starts there; nothing earlier was kept).
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0012_wrapup'
-down_revision = '0011_security'
+down_revision = '0013_list_indexes'
 branch_labels = None
 depends_on = None
 
