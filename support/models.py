@@ -4,6 +4,7 @@
 def import_all():
     from .agents import models as _agents  # noqa: F401
     from .agents import presence as _presence  # noqa: F401
+    from .agents import presence_history as _presence_history  # noqa: F401
     from .agents import throttle as _throttle  # noqa: F401
     from .agents import tokens as _tokens  # noqa: F401
     from .agents import twofactor as _twofactor  # noqa: F401
@@ -22,3 +23,5 @@ def import_all():
     from .sites import models as _sites  # noqa: F401
     from .sla import models as _sla  # noqa: F401
     from .tickets import models as _tickets  # noqa: F401
+    from .tickets import dispositions as _dispositions  # noqa: F401
+    from .wrapup import models as _wrapup  # noqa: F401
