@@ -1,14 +1,14 @@
 """report files: stored reports (the monthly PDF per client and month)
 
 Revision ID: 0015_report_files
-Revises: 0011_security
+Revises: 0012_wrapup
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0015_report_files'
-down_revision = '0011_security'
+down_revision = '0012_wrapup'
 branch_labels = None
 depends_on = None
 
