@@ -1,4 +1,2 @@
-"""What servers import: ``gunicorn wsgi:app`` or ``flask --app wsgi``."""
-from support import create_app
-
-app = create_app()
+"""What servers import from a checkout: ``gunicorn wsgi:app`` or ``flask --app wsgi``."""
+from support.wsgi import app  # noqa: F401

@@ -1,4 +1,5 @@
-# Sourced by scripts/demo and scripts/test: make .venv with the pinned dependencies.
+# Sourced by scripts/demo and scripts/test: make .venv from a lock file, then the project itself.
+# $1 names the lock: requirements/$1.txt (base, production or test; ./scripts/lock writes them).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,5 +11,7 @@ if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$1]"
+.venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "requirements/$1.txt"
+# setuptools tells every editable install to beware of folders named like the package: we know.
+PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
 .venv/bin/flask --app wsgi support translations compile >/dev/null

@@ -15,7 +15,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .core import json_limits
     json_limits.install(app)
     app.json.sort_keys = False
-    app.config['BABEL_TRANSLATION_DIRECTORIES'] = os.path.join(os.path.dirname(app.root_path), 'translations')
+    from .core.catalogs import translation_directory
+    app.config['BABEL_TRANSLATION_DIRECTORIES'] = translation_directory(app.root_path, app.instance_path)
 
     from .core.http import BigId, BoundedInt
     app.url_map.converters['int'] = BoundedInt

@@ -52,6 +52,23 @@ def rotate_key_command(slug):
     _echo_json({'slug': slug, 'key_id': key.key_id, 'secret': secret})
 
 
+@support_cli.command('client-rotate-secret')
+@click.argument('slug')
+def client_rotate_secret_command(slug):
+    """Replace a client's keys with a new one (a lost or leaked secret); prints the new key and secret.
+
+    The old keys stop working at once; to switch keys without downtime use rotate-key instead."""
+    import sqlalchemy as sa
+    from .clients.models import Client
+    from .clients.operations import replace_keys
+    client = db.session.scalar(sa.select(Client).filter_by(slug=slug))
+    if client is None:
+        raise click.UsageError(f'no client {slug}')
+    key, secret = replace_keys(client)
+    db.session.commit()
+    _echo_json({'slug': slug, 'key_id': key.key_id, 'secret': secret})
+
+
 @support_cli.command('create-agent')
 @click.option('--email', required=True)
 @click.option('--name', required=True)
@@ -126,25 +143,47 @@ def channel_list_command(slug):
 
 
 @support_cli.command('seed-demo')
-def seed_demo_command():
+@click.option('--url', default=None, help='where the demo will be served (default http://127.0.0.1:$PORT)')
+@click.option('--guide', is_flag=True, help='after the credentials, print how to post a signed ticket and more')
+def seed_demo_command(url, guide):
     """Load demo clients, agents and tickets (idempotent); prints the credentials."""
-    from .demo import seed
-    _echo_json(seed())
+    from .demo import guide as demo_guide, seed
+    credentials = seed(url or f'http://127.0.0.1:{os.environ.get("PORT") or 5000}')
+    _echo_json(credentials)
+    if guide:
+        click.echo(demo_guide(credentials))
 
 
 @support_cli.command('serve')
-@click.option('--host', default='127.0.0.1')
-@click.option('--port', default=5000, type=int)
+@click.option('--host', default='127.0.0.1', envvar='HOST', show_default=True, help='address to listen on (HOST)')
+@click.option('--port', default=5000, type=int, envvar='PORT', show_default=True, help='port to listen on (PORT)')
 @click.option('--jobs/--no-jobs', default=True, help='run the job consumer inside this process')
-def serve_command(host, port, jobs):
-    """Run the embedded server (Socket.IO included) and, by default, the job consumer."""
-    from .core import jobs as job_queue
-    from .core.extensions import socketio
-    if jobs:
-        job_queue.start_embedded_consumer()
-    os.environ.pop('FLASK_RUN_FROM_CLI', None)  # Flask ignores app.run() inside CLI commands otherwise
-    socketio.run(current_app._get_current_object(), host=host, port=port, allow_unsafe_werkzeug=True,
-                 use_reloader=False)
+@click.option('--worker-class', type=click.Choice(['gevent', 'gthread']), default=None,
+              help='gunicorn worker; default gevent on PostgreSQL, gthread (threads) on SQLite')
+@click.option('--threads', default=64, type=int, help='gthread only: threads, one per open connection')
+def serve_command(host, port, jobs, worker_class, threads):
+    """Serve the API, Socket.IO (WebSockets) and the console with gunicorn, one process."""
+    from .server import default_worker_class, gunicorn_command
+    _refuse_development_secret()
+    worker_class = worker_class or default_worker_class(current_app.config['SQLALCHEMY_DATABASE_URI'])
+    argv, env = gunicorn_command(host, port, worker_class, threads, jobs)
+    click.echo(f'serving on {_display_url(host, port)} (gunicorn, 1 {worker_class} worker'
+               f'{", jobs in process" if jobs else ""})', err=True)
+    sys.stdout.flush()
+    os.execve(argv[0], argv, env)
+
+
+def _display_url(host: str, port: int) -> str:
+    shown = '127.0.0.1' if host in ('0.0.0.0', '::', '') else (f'[{host}]' if ':' in host else host)
+    return f'http://{shown}:{port}'
+
+
+def _refuse_development_secret():
+    from .core.config import development_secret_problem
+    problem = development_secret_problem(current_app.config.get('SECRET_KEY'), current_app.debug,
+                                         current_app.testing)
+    if problem:
+        raise click.ClickException(problem)
 
 
 @support_cli.command('worker')
@@ -152,6 +191,7 @@ def serve_command(host, port, jobs):
 def worker_command(workers):
     """Run the job consumer in this process (production: beside the web workers)."""
     from .core.jobs import huey
+    _refuse_development_secret()
     consumer = huey.create_consumer(workers=workers, worker_type='thread', periodic=True)
     consumer.run()
 
@@ -198,7 +238,10 @@ def check():
 
 
 def main():
-    """``support`` console script: the same commands without ``flask --app``."""
+    """``support`` console script: ``support serve``, ``support db upgrade``... without ``flask --app``."""
     from flask.cli import FlaskGroup
     from . import create_app
-    FlaskGroup(create_app=create_app)(prog_name='support')
+    group = FlaskGroup(create_app=create_app, help='Manage the support service (the flask commands of support).')
+    for name, command in support_cli.commands.items():
+        group.add_command(command, name)
+    group(prog_name='support')

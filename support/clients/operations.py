@@ -66,6 +66,15 @@ def revoke_key(client: Client, key_id: str) -> ClientKey:
     return key
 
 
+def replace_keys(client: Client) -> tuple[ClientKey, str]:
+    """Revoke every active key and add a new one (a lost or leaked secret); returns the new secret."""
+    db.session.execute(sa.select(Client.id).where(Client.id == client.id).with_for_update())
+    for key in db.session.scalars(sa.select(ClientKey).filter_by(client_id=client.id, active=True)):
+        revoke_key(client, key.key_id)
+    db.session.flush()
+    return _new_key(client)
+
+
 def _new_key(client: Client) -> tuple[ClientKey, str]:
     secret = new_secret()
     key = ClientKey(client=client, key_id=new_key_id(client.slug[:24]), secret=secret)

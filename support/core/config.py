@@ -2,6 +2,9 @@
 import os
 from datetime import timedelta
 
+# What SECRET_KEY is when SUPPORT_SECRET_KEY is unset: fine for tests and debugging, refused by servers.
+DEVELOPMENT_SECRET_KEY = 'dev-insecure-change-me'
+
 
 def _sqlite_url(instance_path: str) -> str:
     os.makedirs(instance_path, exist_ok=True)
@@ -15,7 +18,7 @@ def from_environment(instance_path: str) -> dict:
     database_url = env('SUPPORT_DATABASE_URL') or _sqlite_url(instance_path)
     database_url = normalise_url(database_url)
     return {
-        'SECRET_KEY': env('SUPPORT_SECRET_KEY', 'dev-insecure-change-me'),
+        'SECRET_KEY': env('SUPPORT_SECRET_KEY') or DEVELOPMENT_SECRET_KEY,
         'SQLALCHEMY_DATABASE_URI': database_url,
         'SUPPORT_REDIS_URL': redis_url,
         'SUPPORT_REDIS_PREFIX': env('SUPPORT_REDIS_PREFIX', ''),
@@ -47,11 +50,36 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
+def development_secret_problem(secret: str | None, debug: bool = False, testing: bool = False) -> str | None:
+    """Why a server must not start with this secret key (None when it may): outside debug or
+    testing, the development key would let anyone forge sessions, CSRF and bearer tokens."""
+    if debug or testing or (secret and secret != DEVELOPMENT_SECRET_KEY):
+        return None
+    return ('Refusing to start: SUPPORT_SECRET_KEY is unset or the development value, so sessions, CSRF tokens and bearer tokens '
+            'would be signed with the public development key. Set SUPPORT_SECRET_KEY to a long random '
+            'secret (python3 -c "import secrets; print(secrets.token_urlsafe(48))") and keep it the same '
+            'on every process and across restarts (stored secrets are encrypted with a key derived from it '
+            'unless SUPPORT_ENCRYPTION_KEYS is set).')
+
+
 def engine_options(url: str) -> dict:
-    """Pool and driver options that suit the backend of ``url``."""
+    """Pool and driver options that suit the backend of ``url``.
+
+    PostgreSQL: ``SUPPORT_DATABASE_POOL_SIZE`` (10) and ``SUPPORT_DATABASE_MAX_OVERFLOW`` (20)
+    connections per process, ``SUPPORT_DATABASE_STATEMENT_TIMEOUT`` and
+    ``SUPPORT_DATABASE_LOCK_TIMEOUT`` in milliseconds (unset: the server's own). See docs/deploy.md.
+    """
     if url.startswith('sqlite'):
         return {'connect_args': {'timeout': 30, 'check_same_thread': False}}
-    return {'pool_pre_ping': True, 'pool_size': 10, 'max_overflow': 20}
+    env = os.environ.get
+    options = {'pool_pre_ping': True, 'pool_size': int(env('SUPPORT_DATABASE_POOL_SIZE') or 10),
+               'max_overflow': int(env('SUPPORT_DATABASE_MAX_OVERFLOW') or 20)}
+    settings = [f'-c {name}={int(env(variable))}' for name, variable in (
+        ('statement_timeout', 'SUPPORT_DATABASE_STATEMENT_TIMEOUT'), ('lock_timeout', 'SUPPORT_DATABASE_LOCK_TIMEOUT'))
+        if env(variable)]
+    if settings:
+        options['connect_args'] = {'options': ' '.join(settings)}
+    return options
 
 
 def normalise_url(url: str) -> str:

@@ -80,10 +80,10 @@ def _task_named(name: str):
     raise LookupError(f'no job named {name!r} is registered')
 
 
-def start_embedded_consumer(workers: int = 4):
-    """Run a Huey consumer in threads of this process (the embedded default)."""
+def start_embedded_consumer(workers: int = 4, worker_type: str = 'thread'):
+    """Run a Huey consumer in threads (or greenlets, under gevent) of this process (the embedded default)."""
     import threading
-    consumer = huey.create_consumer(workers=workers, worker_type='thread', periodic=True,
+    consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True,
                                     check_worker_health=False)
     thread = threading.Thread(target=consumer.run, name='huey-consumer', daemon=True)
     # Huey's consumer installs signal handlers; only the main thread may, so skip them

@@ -1,5 +1,5 @@
 """Agents' REST API for tickets: list, read, change, reply, note."""
-from flask import g
+from flask import current_app, g
 from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
@@ -20,9 +20,9 @@ blp = Blueprint('tickets', __name__, url_prefix='/api/v1/tickets', description='
 @blp.arguments(TicketListArgs, location='query', as_kwargs=True)
 @blp.response(200, TicketPageSchema)
 def list_tickets(**args):
-    """List tickets, newest first, with filters and a cursor."""
+    """List tickets, newest first (or by SLA due time), with filters and a cursor (docs/api.md#pagination)."""
     items, next_cursor = search_tickets(g.current_agent, args)
-    return {'items': items, 'next_cursor': next_cursor}
+    return current_app.json.response({'items': items, 'next_cursor': next_cursor})  # items already in shape
 
 
 @blp.route('/tags', methods=['GET'])

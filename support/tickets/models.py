@@ -3,6 +3,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..agents.models import Agent
@@ -86,12 +87,20 @@ class CustomerIdentity(Base):
 
 class Ticket(Base):
     __tablename__ = 'tickets'
+    # Each index is the order of a list (tickets.queries.ORDERS, newest first = id descending)
+    # under an equality filter, so a page reads its own rows and sorts nothing; the
+    # unrestricted newest-first list is the primary key. tests/tickets/test_query_plans.py
+    # EXPLAINs every list and filter of the API at 100k tickets on PostgreSQL.
     __table_args__ = (
-        sa.Index('ix_tickets_client_status', 'client_id', 'status'),
-        sa.Index('ix_tickets_assignee_status', 'assignee_id', 'status'),
+        sa.Index('ix_tickets_client', 'client_id', 'id'),
+        sa.Index('ix_tickets_client_status', 'client_id', 'status', 'id'),
+        sa.Index('ix_tickets_assignee_status', 'assignee_id', 'status', 'id'),
+        sa.Index('ix_tickets_status', 'status', 'id'),
+        sa.Index('ix_tickets_client_created', 'client_id', 'created_at'),
         sa.Index('ix_tickets_client_external', 'client_id', 'external_id'),
-        # The list sorted by the next SLA due time (kept by support/sla).
+        # The list sorted by the next SLA due time (kept by support/sla), for everyone and per client.
         sa.Index('ix_tickets_sla_due', 'sla_due_at', 'id'),
+        sa.Index('ix_tickets_client_sla_due', 'client_id', 'sla_due_at', 'id'),
     )
 
     id: Mapped[int] = big_pk()
@@ -115,6 +124,10 @@ class Ticket(Base):
     # (paused clocks left out). Past due = breached; past the warning = at risk.
     sla_due_at: Mapped[datetime | None]
     sla_warn_at: Mapped[datetime | None]
+    # The disposition code the agent chose (support/tickets/dispositions.py).
+    disposition_id: Mapped[int | None] = mapped_column(sa.ForeignKey('dispositions.id'))
+    # A real-time contact (chat, phone) whose customer left before any agent accepted it.
+    abandoned_at: Mapped[datetime | None]
 
     client: Mapped[Client] = relationship()
     customer: Mapped[Customer] = relationship()
@@ -130,9 +143,10 @@ class Ticket(Base):
 
 class Message(Base):
     __tablename__ = 'messages'
+    __table_args__ = (sa.Index('ix_messages_ticket', 'ticket_id', 'id'),)  # a ticket's thread, in order
 
     id: Mapped[int] = big_pk()
-    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'))
     kind: Mapped[MessageKind] = mapped_column(enum_type(MessageKind))
     author_agent_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id'))
     author_customer_id: Mapped[int | None] = mapped_column(BigId, sa.ForeignKey('customers.id'))
@@ -153,9 +167,10 @@ class TicketEvent(Base):
     """Append-only history: who changed what on a ticket, before and after, and when."""
 
     __tablename__ = 'ticket_events'
+    __table_args__ = (sa.Index('ix_ticket_events_ticket', 'ticket_id', 'id'),)  # a ticket's history, in order
 
     id: Mapped[int] = big_pk()
-    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'), index=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey('tickets.id', ondelete='CASCADE'))
     kind: Mapped[str] = mapped_column(sa.String(40))
     actor_type: Mapped[str] = mapped_column(sa.String(16))  # agent | client | customer | system
     actor_id: Mapped[int | None]
@@ -165,6 +180,11 @@ class TicketEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates='events')
+
+
+# The tag filter (``tags @> '["vip"]'``) on PostgreSQL; SQLite reads the JSON of each row.
+sa.Index('ix_tickets_tags', sa.cast(Ticket.tags, JSONB).label('tags'), postgresql_using='gin',
+         postgresql_ops={'tags': 'jsonb_path_ops'}).ddl_if(dialect='postgresql')
 
 
 @event.listens_for(TicketEvent, 'before_update')

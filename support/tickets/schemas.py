@@ -1,3 +1,5 @@
+from datetime import timezone
+
 from flask_babel import get_timezone, to_user_timezone
 from marshmallow import fields, validate, validates_schema, ValidationError
 
@@ -181,8 +183,10 @@ class TicketSummarySchema(Schema):
 
 
 class TicketPageSchema(Schema):
+    """A page of the list (items built by ``listing.list_item`` in this shape)."""
     items = fields.List(fields.Nested(TicketSchema), required=True)
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = fields.String(allow_none=True, metadata={
+        'description': 'pass as `cursor` (with the same filters and sort) for the next page; null on the last'})
 
 
 class TicketListArgs(Schema):
@@ -193,6 +197,13 @@ class TicketListArgs(Schema):
     priority = fields.List(choice(Priority))
     assignee = fields.String(validate=validate.Regexp(r'^(me|none|\d{1,9})$'),
                              metadata={'description': 'an agent id, "me" or "none"'})
+    product = Text(max_length=120, metadata={'description': 'the product line, exactly'})
+    tag = fields.List(TAG, validate=validate.Length(max=5), metadata={
+        'description': 'tickets carrying this tag (repeat for tickets carrying every one given)'})
+    created_after = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
+        'description': 'created at or after this time (UTC when no offset is given)'})
+    created_before = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
+        'description': 'created before this time (UTC when no offset is given)'})
     q = Text(max_length=200, metadata={'description': 'text in the subject, messages or customer'})
     sla = fields.List(choice(['breached', 'at_risk', 'active']), metadata={
         'description': 'breached: a running clock is past due; at_risk: past its warning point, not due yet; '

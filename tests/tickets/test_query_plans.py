@@ -1,0 +1,188 @@
+"""Every list and filter of the API is served by an index at 100k tickets (PostgreSQL only).
+
+100,000 tickets (with customers, one or two messages and an event each) are written with a few
+``INSERT … SELECT generate_series`` statements and ANALYZEd; then each request below goes through
+the HTTP API while the statements it runs are captured, and each captured statement that reads
+tickets, messages or events is run again under ``EXPLAIN (ANALYZE, FORMAT JSON)``. A plan fails
+on a sequential scan of those tables, or on a sort of more rows than a few pages (a sort above a
+scan of a client's whole set is what an index in the list's order avoids).
+
+Issue 13's full-text search adds its ``q=`` requests to ``REQUESTS``.
+"""
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from support.core import clock
+from support.core.extensions import db
+from support.tickets import volume
+
+TICKETS = 100_000
+BIG_TABLES = {'tickets', 'messages', 'ticket_events'}
+MOST_SORTED = 1_000  # rows a Sort may take in: a few pages, never a client's set
+
+def _days_ago(days):
+    return (clock.utcnow() - timedelta(days=days)).isoformat()
+
+
+# (label, path, query string) — {big} is the largest client, {small} the smallest, {agent} an agent id,
+# {ticket} a ticket of the big client.
+REQUESTS = [
+    ('newest', '/api/v1/tickets', {}),
+    ('client', '/api/v1/tickets', {'client': '{big}'}),
+    ('small client', '/api/v1/tickets', {'client': '{small}'}),
+    ('client open', '/api/v1/tickets', {'client': '{big}', 'status': ['new', 'open', 'pending']}),
+    ('client new', '/api/v1/tickets', {'client': '{small}', 'status': 'new'}),
+    ('client closed', '/api/v1/tickets', {'client': '{big}', 'status': 'closed'}),
+    ('status new', '/api/v1/tickets', {'status': 'new'}),
+    ('status open', '/api/v1/tickets', {'status': ['open', 'pending']}),
+    ('language', '/api/v1/tickets', {'client': '{big}', 'language': 'es'}),
+    ('channel', '/api/v1/tickets', {'client': '{big}', 'channel': 'chat'}),
+    ('rare channel', '/api/v1/tickets', {'client': '{small}', 'channel': ['sms', 'web']}),
+    ('priority', '/api/v1/tickets', {'client': '{big}', 'priority': 'urgent'}),
+    ('assignee', '/api/v1/tickets', {'assignee': '{agent}'}),
+    ('assignee open', '/api/v1/tickets', {'assignee': '{agent}', 'status': ['open', 'pending']}),
+    ('unassigned', '/api/v1/tickets', {'client': '{big}', 'assignee': 'none'}),
+    ('tag', '/api/v1/tickets', {'client': '{big}', 'tag': 'vip'}),
+    ('two tags', '/api/v1/tickets', {'tag': ['vip', 'billing']}),
+    ('unknown tag', '/api/v1/tickets', {'tag': 'nobody-uses-this'}),
+    ('product', '/api/v1/tickets', {'client': '{big}', 'product': 'router'}),
+    ('last day', '/api/v1/tickets', {'client': '{big}', 'created_after': '{day_ago}'}),
+    ('a week last year', '/api/v1/tickets', {'client': '{big}', 'created_after': '{year_ago}',
+                                            'created_before': '{year_ago_plus_week}'}),
+    ('sla breached', '/api/v1/tickets', {'client': '{big}', 'sla': 'breached'}),
+    ('sla at risk', '/api/v1/tickets', {'sla': ['at_risk', 'breached']}),
+    ('by due time', '/api/v1/tickets', {'sort': 'due'}),
+    ('client by due time', '/api/v1/tickets', {'client': '{big}', 'sort': 'due'}),
+    ('client open by due time', '/api/v1/tickets', {'client': '{big}', 'sort': 'due', 'status': ['open', 'new']}),
+    ('tag suggestions', '/api/v1/tickets/tags', {'client': '{big}', 'prefix': 'v'}),
+    ('ticket', '/api/v1/tickets/{ticket}', {}),
+]
+PAGED = {'client', 'client open', 'assignee', 'tag', 'by due time', 'client by due time', 'language'}
+
+
+@pytest.fixture
+def postgresql_only(app):
+    if db.engine.dialect.name != 'postgresql':
+        pytest.skip('query plans are checked on PostgreSQL')
+
+
+def _load(make, tickets):
+    clients = [make.client() for _ in range(7)]
+    agents = [make.agent(languages=['en', 'es']) for _ in range(10)]
+    with db.engine.begin() as conn:
+        volume.load(conn, clients=[c.id for c in clients], agents=[a.id for a in agents], tickets=tickets,
+                    max_messages=2)
+    return clients, agents
+
+
+@pytest.fixture
+def loaded(postgresql_only, make, request):
+    yield _load(make, getattr(request, 'param', TICKETS))
+    db.session.remove()
+    with db.engine.begin() as conn:  # the next tests start empty: leave no 100k-row statistics behind
+        conn.execute(sa.text('TRUNCATE tickets, messages, ticket_events, customers CASCADE'))
+        conn.execute(sa.text('ANALYZE tickets, messages, ticket_events, customers'))
+
+
+def _values(clients, agents):
+    big, small = clients[0], clients[-1]
+    ticket = db.session.scalar(sa.text('SELECT max(id) FROM tickets WHERE client_id = :c'), {'c': big.id})
+    year_ago = clock.utcnow() - timedelta(days=300)
+    return {'big': big.slug, 'small': small.slug, 'agent': str(agents[1].id), 'ticket': str(ticket),
+            'day_ago': _days_ago(1), 'year_ago': year_ago.isoformat(),
+            'year_ago_plus_week': (year_ago + timedelta(days=7)).isoformat()}
+
+
+def _fill(value, values):
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    return value.format(**values)
+
+
+class Capture:
+    """The statements the engine runs while it is on, with their parameters."""
+
+    def __init__(self):
+        self.statements = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith('SELECT') and any(t in statement for t in BIG_TABLES):
+            self.statements.append((statement, parameters))
+
+    def __enter__(self):
+        sa.event.listen(db.engine, 'before_cursor_execute', self)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(db.engine, 'before_cursor_execute', self)
+
+
+def _nodes(plan, parent=None):
+    yield plan, parent
+    for child in plan.get('Plans', ()):
+        yield from _nodes(child, plan)
+
+
+def problems(plan: dict) -> list[str]:
+    """What is wrong with one plan (``EXPLAIN (ANALYZE, FORMAT JSON)``'s top node)."""
+    found = []
+    for node, _parent in _nodes(plan):
+        if node['Node Type'] == 'Seq Scan' and node.get('Relation Name') in BIG_TABLES:
+            found.append(f"sequential scan of {node['Relation Name']}")
+        if node['Node Type'] in ('Sort', 'Incremental Sort'):
+            sorted_rows = sum(child['Actual Rows'] * child['Actual Loops'] for child in node.get('Plans', ()))
+            if sorted_rows > MOST_SORTED:
+                found.append(f'sort of {sorted_rows} rows by {node["Sort Key"]}')
+    return found
+
+
+def _explain(statement, parameters):
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql('EXPLAIN (ANALYZE, FORMAT JSON) ' + statement, parameters).scalar()
+    return rows[0]['Plan']
+
+
+def _summary(plan, depth=0) -> str:
+    line = '  ' * depth + plan['Node Type'] + (f" on {plan['Relation Name']}" if 'Relation Name' in plan else '') + (
+        f" using {plan['Index Name']}" if 'Index Name' in plan else '') + f" rows={plan['Actual Rows']}"
+    return '\n'.join([line] + [_summary(child, depth + 1) for child in plan.get('Plans', ())])
+
+
+def _run(http, headers, path, params):
+    with Capture() as capture:
+        response = http.get(path, query_string=params, headers=headers)
+    assert response.status_code == 200, (path, params, response.get_json())
+    return response.get_json(), capture.statements
+
+
+def test_every_list_and_filter_is_served_by_an_index(loaded, http):
+    clients, agents = loaded
+    values = _values(clients, agents)
+    headers = agents[0].headers
+    failures, checked = [], 0
+    for label, path, params in REQUESTS:
+        path, params = path.format(**values), {k: _fill(v, values) for k, v in params.items()}
+        body, statements = _run(http, headers, path, params)
+        if label in PAGED:
+            assert body['next_cursor'], label
+            _body, more = _run(http, headers, path, dict(params, cursor=body['next_cursor']))
+            statements += more
+        assert statements, label
+        for statement, parameters in statements:
+            plan = _explain(statement, parameters)
+            checked += 1
+            failures += [f'{label}: {problem}\n{statement}\n{_summary(plan)}' for problem in problems(plan)]
+    assert not failures, '\n\n'.join(failures)
+    assert checked >= len(REQUESTS)
+
+
+@pytest.mark.parametrize('loaded', [5_000], indirect=True)
+def test_the_check_catches_a_sort_of_a_whole_client_and_a_sequential_scan(loaded):
+    """The plans above pass because of the indexes, not because the check cannot fail."""
+    big = loaded[0][0].id
+    whole_client = _explain('SELECT * FROM tickets WHERE client_id = %(c)s ORDER BY subject LIMIT 50', {'c': big})
+    assert any(p.startswith('sort of') for p in problems(whole_client)), _summary(whole_client)
+    scan = _explain("SELECT * FROM messages WHERE body LIKE %(b)s ORDER BY id LIMIT 50", {'b': '%never%'})
+    assert 'sequential scan of messages' in problems(scan), _summary(scan)
