@@ -71,6 +71,11 @@ class TTLCache:
             self.put(key, value, generation, now)
         return value
 
+    @property
+    def generation(self) -> int:
+        """Pass it to ``put`` after loading, so a forget that happened meanwhile wins."""
+        return self._generation
+
     def put(self, key, value, generation: int | None = None, now: float | None = None) -> None:
         with self._lock:
             if generation is not None and generation != self._generation:

@@ -54,9 +54,16 @@ def _foreign_keys(obj, mapper, pending, refs):
     return values
 
 
+_table_order: dict = {}
+
+
 def _order(objects):
-    tables = {table: i for i, table in enumerate(sa.inspect(objects[0]).mapper.class_.metadata.sorted_tables)}
-    return sorted(objects, key=lambda obj: tables[sa.inspect(obj).mapper.local_table])
+    """Parents before children (the metadata's dependency order, computed once)."""
+    metadata = sa.inspect(objects[0]).mapper.class_.metadata
+    order = _table_order.get(id(metadata))
+    if order is None:
+        order = _table_order[id(metadata)] = {table: i for i, table in enumerate(metadata.sorted_tables)}
+    return sorted(objects, key=lambda obj: order[sa.inspect(obj).mapper.local_table])
 
 
 def can_insert(session) -> bool:

@@ -7,6 +7,7 @@ update, and a unique partial index allows one pending offer per ticket, so two
 processes cannot assign a ticket twice or overfill an agent.
 """
 import logging
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
@@ -28,7 +29,7 @@ from ..core.i18n import _
 from ..core.transactions import after_commit
 from ..sla import clocks as sla_clocks
 from ..tickets.models import Ticket
-from ..tickets.operations import SYSTEM, Actor, record
+from ..tickets.operations import SYSTEM, Actor, opened_here, record
 from . import engine, settings
 from .models import FAMILIES, REALTIME, ItemState, Offer, OfferStatus, Queue, RoutingItem, automatic_queue_name
 from .signals import offer_changed, queue_changed, ticket_routed
@@ -184,32 +185,69 @@ def create_queue(name: str, client_id: int | None, language: str | None, family:
 
 
 def enqueue(ticket: Ticket) -> RoutingItem:
-    """Put a new ticket in its queue (inside the intake transaction) and route it after commit."""
-    now = utcnow()
+    """Put a new ticket in its queue (inside the intake transaction) and route it.
+
+    A ticket opened in this transaction is routed in it, inline (one transaction for intake and
+    routing; its savepoint keeps a routing failure from failing the intake); otherwise, or with
+    ``SUPPORT_ROUTING_INLINE=0``, after commit.
+    """
     queue = queue_for(ticket.client_id, ticket.language, ticket.channel.value)
-    item = RoutingItem(ticket_id=ticket.id, queue_id=queue.id, state=ItemState.waiting, client_id=ticket.client_id,
+    item = _new_item(ticket, queue)
+    takers = _who_could_take(item)
+    inline = bool(takers) and opened_here(ticket) and settings.route_inline()
+    outcome = _route_new(item, ticket, takers) if inline else None
+    if outcome == 'full':
+        item = _new_item(ticket, queue)  # the attempt may have changed it; nobody took the ticket
+    db.session.add(item)  # after routing: one INSERT with its final state
+    if outcome == 'routed':
+        return item
+    if outcome == 'failed' or (takers and not inline):
+        after_commit_route(ticket.id)
+        return item
+    # nobody to lock or offer to: announce it now and spare intake a second transaction
+    ticket_routed.send(ticket, event='queued', extra={'queue_id': item.queue_id, 'escalation': 0})
+    queue_changed.send(item.queue_id)
+    return item
+
+
+def _new_item(ticket: Ticket, queue: QueueRule) -> RoutingItem:
+    now = utcnow()
+    return RoutingItem(ticket_id=ticket.id, queue_id=queue.id, state=ItemState.waiting, client_id=ticket.client_id,
                        customer_id=ticket.customer_id, language=ticket.language, channel=ticket.channel.value,
                        product=ticket.product, sort_priority=PRIORITY_SORT[ticket.priority.value],
                        due_at=ticket.sla_due_at or ticket.created_at, waiting_since=now, escalation=0,
                        escalate_at=now + timedelta(seconds=queue.threshold_seconds), excluded=[], updated_at=now)
-    db.session.add(item)
-    if _anyone_could_take(item):
-        after_commit_route(ticket.id)
-    else:  # nobody to lock or offer to: announce it now and spare intake a second transaction
-        ticket_routed.send(ticket, event='queued', extra={'queue_id': item.queue_id, 'escalation': 0})
-        queue_changed.send(item.queue_id)
-    return item
 
 
-def _anyone_could_take(item: RoutingItem) -> bool:
-    """A lock-free look: is any available agent with room on this channel eligible at all?
+def _who_could_take(item: RoutingItem) -> list:
+    """A lock-free look: the available agents with room on this channel who are eligible at all
+    (no query when this process knows nobody has room).
 
     An agent who becomes available at this very moment pulls after their own commit; the
     rare wake-up lost between the two is caught by the minute sweep.
     """
     facts = ticket_facts(item)
     agents = room_on(item.channel, lambda: candidates(item.channel))
-    return any(engine.eligible(agent, facts) for agent in agents)
+    return [agent for agent in agents if engine.eligible(agent, facts)]
+
+
+def _route_new(item: RoutingItem, ticket: Ticket, agents: list) -> str:
+    """Offer or assign a ticket opened in this transaction (its item not in the session yet):
+    ``routed``, ``full`` (every candidate filled up meanwhile) or ``failed`` (rolled back to the
+    savepoint and left to the after-commit router: routing must not fail the intake)."""
+    try:
+        with db.session.begin_nested():
+            previous = None if opened_here(ticket.customer) else previous_agent(item)
+            for agent in engine.rank(ticket_facts(item, previous), agents):
+                state = reserve(agent.id, item.channel)
+                if state is not None:
+                    give(item, ticket, state)
+                    return 'routed'
+    except Exception:
+        log.exception('inline routing of ticket %s failed', ticket.id)
+        item.state, item.agent_id = ItemState.waiting, None
+        return 'failed'
+    return 'full'
 
 
 def lock_item(ticket_id: int, skip_locked: bool = False, waiting_only: bool = False):
@@ -310,8 +348,31 @@ def candidates(channel: str, agent_ids=None) -> list[engine.AgentFacts]:
             for r in rows]
 
 
+# agent id -> the client ids they serve (None: every client); forgotten when the agent changes.
+_served = caches.TTLCache('routing.served_clients')
+_served.watch(Agent, key=lambda agent: agent.id)
+
+
 def served_clients(agent_ids) -> dict[int, frozenset[int] | None]:
     """Per agent, the client ids they serve; ``None`` for those who serve every client (any role)."""
+    found = {}
+    missing = []
+    for agent_id in agent_ids:
+        entry = _served._data.get(agent_id)
+        if entry is not None and entry[0] > time.monotonic():
+            found[agent_id] = entry[1]
+        else:
+            missing.append(agent_id)
+    if missing:
+        generation = _served.generation
+        loaded = _load_served_clients(missing)
+        for agent_id, served in loaded.items():
+            _served.put(agent_id, served, generation)
+        found.update(loaded)
+    return found
+
+
+def _load_served_clients(agent_ids) -> dict[int, frozenset[int] | None]:
     if not agent_ids:
         return {}
     rows = db.session.execute(sa.select(Agent.id, Agent.all_clients, agent_clients.c.client_id)
@@ -377,7 +438,7 @@ def assign(item: RoutingItem, ticket: Ticket, agent_id: int, actor: Actor, via: 
     """Make ``agent_id`` the assignee (their capacity already counts this ticket)."""
     previous = ticket.assignee_id
     now = utcnow()
-    ticket.assignee_id, ticket.updated_at = agent_id, now
+    ticket.assignee, ticket.updated_at = db.session.get(Agent, agent_id), now  # loaded once, kept for the answer
     item.state, item.agent_id, item.updated_at = ItemState.assigned, agent_id, now
     sla_clocks.answered(ticket, now)
     record(ticket, 'assigned', actor, before={'assignee_id': previous}, after={'assignee_id': agent_id, 'via': via})

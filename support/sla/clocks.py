@@ -18,7 +18,7 @@ from ..core.clock import utcnow
 from ..core.extensions import db
 from ..core.transactions import after_commit
 from ..tickets.models import Message, MessageKind, Ticket
-from ..tickets.operations import SYSTEM, record
+from ..tickets.operations import SYSTEM, opened_here, record
 from ..tickets.states import Status
 from .models import ClockStatus, Metric, SlaClock
 from .planning import PolicyFacts, TicketFacts, choose_policy, metrics_at_opening, next_timer, plan
@@ -47,7 +47,7 @@ def policy_for(ticket: Ticket) -> PolicyFacts | None:
 
 def running_clocks(ticket: Ticket) -> list[SlaClock]:
     """The ticket's running clocks, locked until commit (a new ticket's are in memory)."""
-    if ticket.id is None:
+    if ticket.id is None or (opened_here(ticket) and 'sla_clocks' in sa.inspect(ticket).dict):
         return [c for c in ticket.sla_clocks if c.stopped_at is None]
     return list(db.session.scalars(
         sa.select(SlaClock).where(SlaClock.ticket_id == ticket.id, SlaClock.stopped_at.is_(None))

@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import object_session
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -77,6 +78,20 @@ def record(ticket: Ticket, kind: str, actor: Actor, before=None, after=None) -> 
                         actor_name=actor.name, before=before, after=after, created_at=utcnow())
     db.session.add(entry)
     return entry
+
+
+def mark_opened(*objects) -> None:
+    """Remember that these rows were created by the current transaction (see ``opened_here``)."""
+    for obj in objects:
+        session = object_session(obj)
+        obj._opened_in = session.get_transaction() if session is not None else None
+
+
+def opened_here(obj) -> bool:
+    """Whether ``obj`` was created by its session's current transaction: nobody else has seen it yet,
+    so what this transaction holds in memory about it is all there is (no query, no lock needed)."""
+    session = object_session(obj)
+    return session is not None and getattr(obj, '_opened_in', None) is session.get_transaction()
 
 
 def find_or_create_customer(client: Client, contact: CustomerContact, language: str | None = None) -> Customer:
@@ -210,6 +225,7 @@ def open_ticket(client: Client, inbound: InboundTicket, actor: Actor) -> Ticket:
                                              'priority': ticket.priority.value})
     ticket_opening.send(ticket)
     settled = _write_opening(client.id, staged)
+    mark_opened(ticket, *([] if staged.owners else [staged.customer]))
     if settled is not customer:
         ticket.customer = message.author_customer = settled
         db.session.flush()

@@ -138,3 +138,29 @@ def test_follow_up_chat_message_on_an_open_ticket(make, http, production_interva
     assert again['ticket'] == first['ticket']
     assert counted.begins == 1 and counted.commits == 1, str(counted)
     assert len(counted) <= FOLLOW_UP[_backend()], str(counted)
+
+
+# Routing inline adds: the candidates, a savepoint, the agent's lock and capacity, the offer or the assignment.
+ROUTED = {'postgresql': {'chat': 11, 'email': 13}, 'sqlite': {'chat': 15, 'email': 17}}
+
+
+@pytest.mark.parametrize('channel', ['chat', 'email'])
+def test_first_contact_routed_inline_in_the_same_transaction(make, http, production_interval, channel):
+    """With an agent free, intake offers (chat) or assigns (email) in its own transaction."""
+    creds = make.client()
+    agent = make.agent()
+    assert http.put('/api/v1/routing/me/presence', json={'status': 'available'},
+                    headers=agent.headers).status_code == 200
+    _post(make, creds, channel=channel, customer={'email': 'warm-up@example.com'})
+    _post(make, creds, channel=channel, customer={'email': 'warm-up-2@example.com'})
+    with counting() as counted:
+        ticket = _post(make, creds, channel=channel, customer={'name': 'Ana', 'email': 'ana@example.com'})
+    assert counted.begins == 1 and counted.commits == 1, str(counted)
+    me = http.get('/api/v1/routing/me', headers=agent.headers).get_json()
+    assert me['load'][channel] == 3
+    if channel == 'chat':
+        offers = http.get('/api/v1/routing/offers', headers=agent.headers).get_json()
+        assert ticket['id'] in [o['ticket']['id'] for o in offers]
+    else:
+        assert ticket['assignee']['id'] == agent.id
+    assert len(counted) <= ROUTED[_backend()][channel], str(counted)
