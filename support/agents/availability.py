@@ -84,10 +84,14 @@ def set_presence(agent_id: int, status: Presence, reason: str | None = None, act
 
 
 def _record_change(state: AgentState, actor_id: int | None) -> None:
-    """Close the agent's open history row and open the next one at the same instant."""
-    db.session.execute(sa.update(PresenceChange).where(PresenceChange.agent_id == state.agent_id,
-                                                       PresenceChange.ended_at.is_(None))
-                       .values(ended_at=state.since).execution_options(synchronize_session=False))
+    """Close the agent's open history row and open the next one at the same instant (never before the
+    open row began: a clock stepped back must not make a stretch end before it started)."""
+    open_row = db.session.scalar(sa.select(PresenceChange).where(PresenceChange.agent_id == state.agent_id,
+                                                                 PresenceChange.ended_at.is_(None)))
+    if open_row is not None:
+        state.since = max(state.since, open_row.started_at)
+        open_row.ended_at = state.since
+        db.session.flush()  # the partial unique index: the old row closes before the new one opens
     db.session.add(PresenceChange(agent_id=state.agent_id, status=state.status, reason=state.reason,
                                   actor_id=actor_id, started_at=state.since))
     db.session.flush()

@@ -71,6 +71,7 @@ class WrapUpEntrySchema(Schema):
     id = fields.Integer(dump_only=True)
     agent_id = fields.Integer(dump_only=True)
     ticket_id = fields.Integer(dump_only=True)
+    client = fields.String(dump_only=True, allow_none=True, metadata={'description': "the ticket's client (slug)"})
     channel = fields.String(dump_only=True)
     trigger = fields.String(dump_only=True, metadata={'enum': ['resolve', 'transfer', 'unassign']})
     started_at = fields.String(dump_only=True, metadata=DATE_TIME)

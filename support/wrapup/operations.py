@@ -73,8 +73,10 @@ def running_of(agent_ids) -> dict[int, list[WrapUp]]:
 
 def end(wrapup_id: int, ended_by: EndedBy) -> WrapUp | None:
     """End a running wrap-up and free its capacity (None when it had ended already)."""
+    now = utcnow()  # never before the start, should the clock step back
     ended = db.session.execute(sa.update(WrapUp).where(WrapUp.id == wrapup_id, WrapUp.ended_at.is_(None))
-                               .values(ended_at=utcnow(), ended_by=ended_by)
+                               .values(ended_at=sa.case((WrapUp.started_at > now, WrapUp.started_at), else_=now),
+                                       ended_by=ended_by)
                                .execution_options(synchronize_session=False))
     if ended.rowcount != 1:
         return None
@@ -149,7 +151,9 @@ def note_disposition(ticket: Ticket, agent_id: int | None) -> None:
 
 
 def wrapup_entry(wrap: WrapUp) -> dict:
-    return {'id': wrap.id, 'agent_id': wrap.agent_id, 'ticket_id': wrap.ticket_id, 'channel': wrap.channel,
+    client = db.session.get(Client, wrap.client_id)
+    return {'id': wrap.id, 'agent_id': wrap.agent_id, 'ticket_id': wrap.ticket_id,
+            'client': client.slug if client else None, 'channel': wrap.channel,
             'trigger': wrap.trigger.value, 'started_at': wrap.started_at.isoformat(),
             'due_at': wrap.due_at.isoformat(), 'ended_at': wrap.ended_at.isoformat() if wrap.ended_at else None,
             'ended_by': wrap.ended_by.value if wrap.ended_by else None, 'disposition_id': wrap.disposition_id,
