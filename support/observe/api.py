@@ -11,6 +11,7 @@ token (``WWW-Authenticate: Bearer``), 403 with a wrong one, or 404 when no token
 """
 import hmac
 import ipaddress
+import os
 
 from flask import Blueprint, Response, request
 
@@ -38,6 +39,16 @@ def _scrape():
 
 
 blp.add_url_rule('/metrics', 'scrape', mark_access(_scrape, 'metrics-token', _metrics_doc), methods=['GET'])
+
+
+@blp.record_once
+def _check_networks(state) -> None:
+    """A mistyped network fails the start, naming the setting, rather than every scrape."""
+    value = state.app.config.get('SUPPORT_METRICS_NETWORKS') or os.environ.get('SUPPORT_METRICS_NETWORKS') or ''
+    try:
+        _networks(value)
+    except ValueError as exc:
+        raise ValueError(f'SUPPORT_METRICS_NETWORKS: {exc} (expected CIDRs such as 10.0.0.0/8,127.0.0.1/32)') from None
 
 
 def _refusal():

@@ -40,3 +40,13 @@ def test_outside_the_networks_the_token_still_works(app, http, monkeypatch):
     outside = {'REMOTE_ADDR': '192.168.1.7'}
     assert http.get('/metrics', environ_base=outside).status_code == 401
     assert http.get('/metrics', environ_base=outside, headers={'Authorization': f'Bearer {TOKEN}'}).status_code == 200
+
+
+def test_a_mistyped_network_fails_the_start_naming_the_setting():
+    from flask import Flask
+
+    from support.observe.api import blp
+    bare = Flask('bare')
+    bare.config['SUPPORT_METRICS_NETWORKS'] = '10.0.0.0/8, 10.0.0.0/33'
+    with pytest.raises(ValueError, match='SUPPORT_METRICS_NETWORKS: .*10.0.0.0/33'):
+        bare.register_blueprint(blp)  # what create_app does

@@ -101,3 +101,33 @@ def test_outbound_deliveries_by_result_and_the_request_id_reaches_the_receiver(m
     run_sweep()
     assert len(receiver.requests) == 2
     assert metrics.scrape().value('support_outbound_deliveries_total', result='sent', **labels) - sent == 1
+
+
+def test_jobs_enqueued_failed_pending_and_lag(metrics, app, monkeypatch):
+    import time
+
+    from support.core.jobs import huey
+    from support.outbound.tasks import send_outbox
+    monkeypatch.setattr(huey, 'immediate', False)
+    huey.flush()
+    job = {'job': 'send_outbox'}
+    moved = metrics.changes(lambda: [send_outbox(424242), send_outbox(424243)])
+    assert moved.value('support_jobs_enqueued_total', **job) == 2
+    assert metrics.value('support_jobs_pending') == 2
+    time.sleep(0.3)
+
+    def run_all():
+        while (task := huey.dequeue()) is not None:
+            huey.execute(task)
+    ran = metrics.changes(run_all)
+    assert ran.value('support_jobs_completed_total', **job) == 2 and ran.value('support_jobs_failed_total', **job) == 0
+    assert ran.value('support_job_lag_seconds_count', **job) == 2
+    assert ran.value('support_job_lag_seconds_sum', **job) >= 0.6
+    assert metrics.value('support_jobs_pending') == 0
+    # A job whose work raises: the failure is counted (the database is gone for it).
+    from support.core.extensions import db
+    monkeypatch.setattr(type(db), 'engine', property(lambda self: (_ for _ in ()).throw(RuntimeError('no database'))))
+    send_outbox(424244)
+    failed = metrics.changes(run_all)
+    monkeypatch.undo()
+    assert failed.value('support_jobs_failed_total', **job) == 1
