@@ -98,5 +98,6 @@ def _api_blueprints() -> tuple:
     from .sites.api import blp as sites
     from .sla.api import blp as sla
     from .tickets.api import blp as tickets
+    from .tickets.search_api import blp as search
     return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
-            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla)
+            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, search)
