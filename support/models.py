@@ -4,6 +4,7 @@
 def import_all():
     from .agents import models as _agents  # noqa: F401
     from .agents import presence as _presence  # noqa: F401
+    from .agents import presence_history as _presence_history  # noqa: F401
     from .agents import throttle as _throttle  # noqa: F401
     from .agents import tokens as _tokens  # noqa: F401
     from .agents import twofactor as _twofactor  # noqa: F401
@@ -17,7 +18,10 @@ def import_all():
     from .core import replay as _replay  # noqa: F401
     from .lab import models as _lab  # noqa: F401
     from .outbound import models as _outbound  # noqa: F401
+    from .reports.monthly import models as _report_files  # noqa: F401
     from .routing import models as _routing  # noqa: F401
     from .sites import models as _sites  # noqa: F401
     from .sla import models as _sla  # noqa: F401
     from .tickets import models as _tickets  # noqa: F401
+    from .tickets import dispositions as _dispositions  # noqa: F401
+    from .wrapup import models as _wrapup  # noqa: F401

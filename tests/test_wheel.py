@@ -89,6 +89,12 @@ def test_the_installed_wheel_serves_spanish_outside_the_checkout(built):
     where = subprocess.run([python, '-c', 'import support; print(support.__file__)'], cwd=home, env=env,
                            capture_output=True, text=True, check=True).stdout.strip()
     assert where.startswith(venv) and not where.startswith(ROOT)
+    defaults = {k: v for k, v in env.items() if k not in ('SUPPORT_INSTANCE_PATH', 'SUPPORT_DATABASE_URL')}
+    probe = ('import os; from support import create_app; from support.core.jobs import huey; '
+             'print(os.path.dirname(huey.storage.filename) == create_app().instance_path)')
+    beside = subprocess.run([python, '-c', probe], cwd=home, env={**defaults, 'SUPPORT_JOBS': 'sqlite'},
+                            capture_output=True, text=True, timeout=120)
+    assert beside.stdout.strip() == 'True', beside.stderr[-2000:]  # the job queue sits beside the database
     support = os.path.join(venv, 'bin', 'support')
     upgraded = subprocess.run([support, 'db', 'upgrade'], cwd=home, env=env, capture_output=True, text=True,
                               timeout=120)

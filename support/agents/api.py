@@ -12,6 +12,7 @@ from ..core.errors import NotFound
 from ..core.extensions import db
 from ..core.i18n import _
 from . import throttle, twofactor
+from .availability import sign_out
 from .auth import authenticate, issue_token, require_role, start_session
 from .models import Agent, Role
 from .operations import create_agent, update_agent
@@ -53,7 +54,9 @@ def login(data):
 @require_role(Role.agent, scope=ACCOUNT)
 @auth_blp.response(204)
 def logout():
-    """End the browser session."""
+    """End the browser session; the agent goes offline."""
+    sign_out(g.current_agent.id)
+    db.session.commit()
     logout_user()
 
 

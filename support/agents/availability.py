@@ -14,6 +14,7 @@ from ..core.extensions import db
 from ..core.i18n import _
 from .models import Agent
 from .operations import set_clients
+from .presence_history import PresenceChange
 from .presence import (BUILTIN_AWAY_REASONS, CHANNELS, DEFAULT_CAPACITIES, AgentLoad, AgentState, AwayReason,
                        Presence)
 from .signals import presence_changed, skills_changed
@@ -77,8 +78,25 @@ def set_presence(agent_id: int, status: Presence, reason: str | None = None, act
         return state
     before = state.status
     state.status, state.reason, state.since = status, reason, utcnow()
+    _record_change(state, actor_id)
     presence_changed.send(state, before=before, actor_id=actor_id)
     return state
+
+
+def _record_change(state: AgentState, actor_id: int | None) -> None:
+    """Close the agent's open history row and open the next one at the same instant."""
+    db.session.execute(sa.update(PresenceChange).where(PresenceChange.agent_id == state.agent_id,
+                                                       PresenceChange.ended_at.is_(None))
+                       .values(ended_at=state.since).execution_options(synchronize_session=False))
+    db.session.add(PresenceChange(agent_id=state.agent_id, status=state.status, reason=state.reason,
+                                  actor_id=actor_id, started_at=state.since))
+    db.session.flush()
+
+
+def sign_out(agent_id: int) -> None:
+    """Signing out of a session makes the agent offline (their offers go back, their wrap-ups end)."""
+    if db.session.get(AgentState, agent_id) is not None:
+        set_presence(agent_id, Presence.offline, actor_id=agent_id)
 
 
 def capacities_of(agent_id: int) -> dict[str, int]:

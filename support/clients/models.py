@@ -28,6 +28,10 @@ class Client(Base):
     # Its catalogue: product lines and tags that SLA conditions (and agents) may name.
     products: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default='[]')
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default='[]')
+    # Wrap-up after a resolve or hand-off: the longest an agent keeps the capacity (0 = none),
+    # and whether a ticket needs a disposition code before it can be resolved.
+    wrapup_seconds: Mapped[int] = mapped_column(default=60, server_default='60')
+    disposition_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     keys: Mapped[list['ClientKey']] = relationship(back_populates='client', order_by='ClientKey.id')

@@ -10,12 +10,13 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from ..agents.auth import SecondFactorRequired, authenticate, authenticate_second_factor, start_session
+from ..agents.availability import sign_out
 from ..agents.models import Role
 from ..core.access import mark_access, public
 from ..core.clock import utcnow
 from ..core.http import safe_next_path as _safe_next
 from ..core.errors import ApiError
-from ..core.extensions import csrf
+from ..core.extensions import csrf, db
 from ..core.i18n import SUPPORTED_LOCALES, _
 from .strings import js_catalog, labels
 
@@ -132,6 +133,9 @@ def logout():
         csrf.protect()
     except CSRFError:
         abort(400)
+    if current_user.is_authenticated:
+        sign_out(current_user.id)
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for('console.login'))

@@ -63,10 +63,23 @@ def development_secret_problem(secret: str | None, debug: bool = False, testing:
 
 
 def engine_options(url: str) -> dict:
-    """Pool and driver options that suit the backend of ``url``."""
+    """Pool and driver options that suit the backend of ``url``.
+
+    PostgreSQL: ``SUPPORT_DATABASE_POOL_SIZE`` (10) and ``SUPPORT_DATABASE_MAX_OVERFLOW`` (20)
+    connections per process, ``SUPPORT_DATABASE_STATEMENT_TIMEOUT`` and
+    ``SUPPORT_DATABASE_LOCK_TIMEOUT`` in milliseconds (unset: the server's own). See docs/deploy.md.
+    """
     if url.startswith('sqlite'):
         return {'connect_args': {'timeout': 30, 'check_same_thread': False}}
-    return {'pool_pre_ping': True, 'pool_size': 10, 'max_overflow': 20}
+    env = os.environ.get
+    options = {'pool_pre_ping': True, 'pool_size': int(env('SUPPORT_DATABASE_POOL_SIZE') or 10),
+               'max_overflow': int(env('SUPPORT_DATABASE_MAX_OVERFLOW') or 20)}
+    settings = [f'-c {name}={int(env(variable))}' for name, variable in (
+        ('statement_timeout', 'SUPPORT_DATABASE_STATEMENT_TIMEOUT'), ('lock_timeout', 'SUPPORT_DATABASE_LOCK_TIMEOUT'))
+        if env(variable)]
+    if settings:
+        options['connect_args'] = {'options': ' '.join(settings)}
+    return options
 
 
 def normalise_url(url: str) -> str:

@@ -124,6 +124,10 @@ class Ticket(Base):
     # (paused clocks left out). Past due = breached; past the warning = at risk.
     sla_due_at: Mapped[datetime | None]
     sla_warn_at: Mapped[datetime | None]
+    # The disposition code the agent chose (support/tickets/dispositions.py).
+    disposition_id: Mapped[int | None] = mapped_column(sa.ForeignKey('dispositions.id'))
+    # A real-time contact (chat, phone) whose customer left before any agent accepted it.
+    abandoned_at: Mapped[datetime | None]
 
     client: Mapped[Client] = relationship()
     customer: Mapped[Customer] = relationship()

@@ -1,7 +1,7 @@
 """search: full-text index of tickets, messages and customers (issue 13)
 
 Revision ID: 0014_search
-Revises: 0013_list_indexes
+Revises: 0015_report_files
 
 PostgreSQL: the unaccent extension, an immutable unaccent wrapper and a language-aware
 tsvector function; a stored generated ``search_vector`` on tickets, messages and customers
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from support.tickets import search_index as index
 
 revision = '0014_search'
-down_revision = '0013_list_indexes'
+down_revision = '0015_report_files'
 branch_labels = None
 depends_on = None
 
