@@ -109,11 +109,13 @@ def _api_blueprints() -> tuple:
     from .clients.api import blp as clients
     from .clients.webhooks_api import admin_blp as webhooks, client_blp as client_webhooks
     from .core.health import blp as health
+    from .customers.api import blp as customers
     from .lab.api import blp as lab
     from .outbound.api import blp as outbound
     from .routing.api import blp as routing
     from .sites.api import blp as sites
     from .sla.api import blp as sla
     from .tickets.api import blp as tickets
+    from .tickets.search_api import blp as search
     return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
-            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla)
+            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, search, customers)
