@@ -25,6 +25,7 @@ class WebhookEvent(str, enum.Enum):
     message_created = 'message.created'
     sla_warning = 'sla.warning'
     sla_breached = 'sla.breached'
+    report_ready = 'report.ready'  # a stored report (the monthly PDF) can be downloaded
 
 
 class SystemEvent(str, enum.Enum):

@@ -1,0 +1,1 @@
+"""Reports: metric definitions, aggregate queries, exports (CSV, the monthly PDF) and the charts' JSON."""
