@@ -58,6 +58,8 @@ REQUESTS = [
     ('client open by due time', '/api/v1/tickets', {'client': '{big}', 'sort': 'due', 'status': ['open', 'new']}),
     ('tag suggestions', '/api/v1/tickets/tags', {'client': '{big}', 'prefix': 'v'}),
     ('ticket', '/api/v1/tickets/{ticket}', {}),
+    ('thread of a ticket', '/api/v1/tickets/{ticket}/messages', {}),
+    ('history of a ticket', '/api/v1/tickets/{ticket}/events', {}),
 ]
 RESTRICTED = {'newest', 'client open', 'status new', 'assignee', 'tag', 'by due time', 'sla at risk'}
 PAGED = {'client', 'client open', 'assignee', 'tag', 'by due time', 'client by due time', 'language'}
