@@ -84,16 +84,24 @@ def set_presence(agent_id: int, status: Presence, reason: str | None = None, act
 
 
 def _record_change(state: AgentState, actor_id: int | None) -> None:
-    """Close the agent's open history row and open the next one at the same instant (never before the
-    open row began: a clock stepped back must not make a stretch end before it started)."""
-    open_row = db.session.scalar(sa.select(PresenceChange).where(PresenceChange.agent_id == state.agent_id,
-                                                                 PresenceChange.ended_at.is_(None)))
-    if open_row is not None:
-        state.since = max(state.since, open_row.started_at)
-        open_row.ended_at = state.since
-        db.session.flush()  # the partial unique index: the old row closes before the new one opens
+    """Close the agent's open history row and open the next one at the same instant.
+
+    A clock that stepped back (another process a little behind, an NTP correction) must not
+    make a row end before it started: the change then happens at the open row's start.
+    """
+    opened = db.session.execute(sa.select(PresenceChange.id, PresenceChange.started_at)
+                                .where(PresenceChange.agent_id == state.agent_id,
+                                       PresenceChange.ended_at.is_(None))).first()
+    moment = state.since
+    if opened is not None:
+        started = opened.started_at
+        if started.tzinfo is None and moment.tzinfo is not None:
+            started = started.replace(tzinfo=moment.tzinfo)
+        moment = max(moment, started)
+        db.session.execute(sa.update(PresenceChange).where(PresenceChange.id == opened.id)
+                           .values(ended_at=moment).execution_options(synchronize_session=False))
     db.session.add(PresenceChange(agent_id=state.agent_id, status=state.status, reason=state.reason,
-                                  actor_id=actor_id, started_at=state.since))
+                                  actor_id=actor_id, started_at=moment))
     db.session.flush()
 
 
