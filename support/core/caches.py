@@ -211,3 +211,9 @@ def init_app(app) -> None:
     @app.before_request
     def _start_listening():
         listen(url, channel)
+
+
+def register_dict(cache: dict) -> dict:
+    """A plain dict as a per-process cache, emptied with the others."""
+    register(cache.clear)
+    return cache

@@ -5,18 +5,20 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import selectinload
 
 from ..agents.models import Agent
 from ..agents.scope import restrict
 from ..audit.operations import concerns_client
 from ..clients.models import Client
+from ..core import caches
 from ..core.clock import utcnow
 from ..core.db import BIGINT_MAX
 from ..core.errors import NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
 from . import listing
-from .models import Customer, Message, Ticket
+from .models import Message, Ticket, TicketEvent
 
 
 def visible_to(agent: Agent, query):
@@ -65,7 +67,7 @@ def search_tickets(agent: Agent, args: dict) -> tuple[list[dict], str | None]:
     """
     sort = args.get('sort') or '-created'
     query = visible_to(agent, listing.page_query())
-    query = _apply_filters(query, agent, args)
+    query = apply_filters(query, agent, args)
     if args.get('cursor'):
         query = query.where(_after(decode_cursor(args['cursor'], sort), sort))
     limit = args['limit']
@@ -107,7 +109,8 @@ def _sla_filter(states: list[str]):
     return sa.or_(*(conditions[state] for state in states))
 
 
-def _apply_filters(query, agent: Agent, args: dict):
+def apply_filters(query, agent: Agent, args: dict):
+    """The list's filters (the arguments of ``TicketListArgs``) applied to a ``SELECT`` over tickets."""
     for name, column in (('status', Ticket.status), ('channel', Ticket.channel), ('priority', Ticket.priority)):
         if args.get(name):
             query = query.where(column.in_(args[name]))
@@ -135,10 +138,23 @@ def _apply_filters(query, agent: Agent, args: dict):
     return query
 
 
+_client_ids: dict[str, int] = caches.register_dict({})
+
+
 def _client_id(slug: str) -> int:
-    """The id of the client with this slug (-1, which matches nothing, for an unknown slug)."""
-    found = db.session.scalar(sa.select(Client.id).where(Client.slug == slug))
-    return -1 if found is None else found
+    """The id of the client with this slug (-1, which matches nothing, for an unknown slug).
+
+    Remembered per process: a client keeps its slug and is never deleted (only deactivated);
+    an unknown slug is asked again, so a client created since is found.
+    """
+    found = _client_ids.get(slug)
+    if found is None:
+        found = db.session.scalar(sa.select(Client.id).where(Client.slug == slug))
+        if found is None:
+            return -1
+        if len(_client_ids) < 10_000:
+            _client_ids[slug] = found
+    return found
 
 
 def has_tag(tag: str):
@@ -150,19 +166,11 @@ def has_tag(tag: str):
                      .where(sa.column('value') == tag))
 
 
-# Text search (``q=``), kept apart so that full-text search (issue 13) can replace it whole:
-# ``text_search(query, text)`` returns ``query`` limited to the tickets that match.
 def text_search(query, text: str):
-    return query.where(_text_match(text))
-
-
-def _text_match(text: str):
-    pattern = '%' + text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
-    in_messages = sa.exists().where(Message.ticket_id == Ticket.id, Message.body.ilike(pattern, escape='\\'))
-    in_customer = sa.select(Customer.id).where(Customer.id == Ticket.customer_id, sa.or_(
-        Customer.name.ilike(pattern, escape='\\'), Customer.email.ilike(pattern, escape='\\'))
-    ).correlate_except(Customer).exists()
-    return sa.or_(Ticket.subject.ilike(pattern, escape='\\'), in_messages, in_customer)
+    """``query`` limited to the tickets whose subject, messages or customer match ``text`` in full text
+    (``search``: accents and case ignored, each text stemmed in its language; docs/search.md)."""
+    from .search import matching_ticket_ids, parse_query
+    return query.where(Ticket.id.in_(matching_ticket_ids(parse_query(text))))
 
 
 def tag_suggestions(agent: Agent, client_slug: str, prefix: str = '', limit: int = 20) -> list[dict]:
@@ -177,3 +185,26 @@ def tag_suggestions(agent: Agent, client_slug: str, prefix: str = '', limit: int
                 counts[tag] = counts.get(tag, 0) + 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return [{'tag': tag, 'count': count} for tag, count in ranked]
+
+
+def thread_page(ticket: Ticket, after: int | None, limit: int) -> tuple[list[Message], int | None]:
+    """The ticket's messages oldest first after the id ``after`` (keyset on ``(ticket_id, id)``), their
+    authors and attachments loaded with the page, and the cursor of the next page."""
+    query = sa.select(Message).where(Message.ticket_id == ticket.id)
+    options = [selectinload(Message.author_agent)]
+    attachments = sa.inspect(Message).relationships.get('attachments')  # added by channels
+    if attachments is not None:
+        options.append(selectinload(attachments.class_attribute))
+    return _keyset_page(query.options(*options), Message.id, after, limit)
+
+
+def history_page(ticket: Ticket, after: int | None, limit: int) -> tuple[list[TicketEvent], int | None]:
+    """The ticket's events oldest first after the id ``after`` (keyset on ``(ticket_id, id)``)."""
+    return _keyset_page(sa.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id), TicketEvent.id, after, limit)
+
+
+def _keyset_page(query, id_column, after, limit):
+    if after is not None:
+        query = query.where(id_column > after)
+    rows = list(db.session.scalars(query.order_by(id_column).limit(limit + 1)))
+    return rows[:limit], rows[limit - 1].id if len(rows) > limit else None

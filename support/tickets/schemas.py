@@ -1,15 +1,18 @@
 from datetime import timezone
 
-from flask_babel import get_timezone, to_user_timezone
+from flask_babel import get_locale, get_timezone, to_user_timezone
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from ..core.clock import utcnow
 from ..core.i18n import _l
-from ..core.schemas import Schema, Text, choice
-from .models import LANGUAGES, Channel, LanguageSource, MessageKind, Priority
+from ..core.extensions import db
+from ..core.schemas import Id, Schema, Text, choice
+from .dispositions import Disposition
+from .models import LANGUAGES, Channel, LanguageSource, Message, MessageKind, Priority, TicketEvent
 from .states import Status
 
 TAG = Text(max_length=40, min_length=1)
+SEARCH_MAX_LENGTH = 500
 
 
 class CustomerSchema(Schema):
@@ -151,7 +154,29 @@ class EventSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class DispositionRefSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(dump_only=True)
+    label = fields.String(dump_only=True, metadata={'description': "in the reader's language"})
+    parent_code = fields.String(dump_only=True, allow_none=True)
+
+
+def _disposition(ticket):
+    row = db.session.get(Disposition, ticket.disposition_id) if ticket.disposition_id else None
+    if row is None:
+        return None
+    parent = db.session.get(Disposition, row.parent_id) if row.parent_id else None
+    language = str(get_locale() or 'en')
+    label = row.label(language) if parent is None else f'{parent.label(language)} › {row.label(language)}'
+    return {'id': row.id, 'code': row.code, 'label': label, 'parent_code': parent.code if parent else None}
+
+
 class TicketDetailSchema(TicketSchema):
+    disposition = fields.Function(lambda t: DispositionRefSchema().dump(_disposition(t)) if t.disposition_id else None,
+                                  dump_only=True, allow_none=True,
+                                  metadata={'description': 'the disposition code the agent chose'})
+    abandoned_at = fields.DateTime(dump_only=True, allow_none=True, metadata={
+        'description': 'a real-time contact whose customer left before any agent accepted it'})
     messages = fields.List(fields.Nested(MessageSchema), dump_only=True)
     events = fields.List(fields.Nested(EventSchema), dump_only=True)
     sla = fields.Function(lambda t: TicketSlaSchema().dump(_sla_block(t)), dump_only=True,
@@ -180,6 +205,8 @@ class TicketSummarySchema(Schema):
     updated_at = fields.String(dump_only=True, metadata={'format': 'date-time'})
     sla_due_at = fields.String(dump_only=True, allow_none=True, metadata={'format': 'date-time'})
     sla_warn_at = fields.String(dump_only=True, allow_none=True, metadata={'format': 'date-time'})
+    disposition_id = fields.Integer(dump_only=True, allow_none=True)
+    abandoned_at = fields.String(dump_only=True, allow_none=True, metadata={'format': 'date-time'})
 
 
 class TicketPageSchema(Schema):
@@ -204,7 +231,9 @@ class TicketListArgs(Schema):
         'description': 'created at or after this time (UTC when no offset is given)'})
     created_before = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
         'description': 'created before this time (UTC when no offset is given)'})
-    q = Text(max_length=200, metadata={'description': 'text in the subject, messages or customer'})
+    q = Text(max_length=SEARCH_MAX_LENGTH, metadata={'description': (
+        'full-text search of the subject, messages and customer (docs/search.md): accents and case ignored, '
+        'words stemmed in English and Spanish, "a phrase", -left_out, this OR that, prefix*')})
     sla = fields.List(choice(['breached', 'at_risk', 'active']), metadata={
         'description': 'breached: a running clock is past due; at_risk: past its warning point, not due yet; '
                        'active: any clock running'})
@@ -213,6 +242,69 @@ class TicketListArgs(Schema):
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=50, validate=validate.OneOf(range(1, 201), error=_l(
         'Must be between 1 and 200.')), metadata={'minimum': 1, 'maximum': 200})
+
+
+class SearchArgs(TicketListArgs):
+    """The list's filters, and a required query; the order is the rank (best first)."""
+
+    class Meta(Schema.Meta):
+        exclude = ('sort',)
+
+    q = Text(required=True, min_length=1, max_length=SEARCH_MAX_LENGTH, metadata={'description': (
+        'words (each found by its English or Spanish stem, accents and case ignored), "a phrase", '
+        '-left_out, this OR that, prefix*; at most 16 words or phrases')})
+    cursor = fields.String(validate=validate.Length(max=300), metadata={
+        'description': 'next_cursor of the previous page (signed; only valid for the same q)'})
+
+
+HIGHLIGHT = fields.List(fields.Integer(), validate=validate.Length(equal=2))
+
+
+class SearchMatchSchema(Schema):
+    field = fields.String(metadata={'enum': ['subject', 'message', 'customer_name', 'customer_email',
+                                             'customer_phone', 'customer_handle']})
+    message_id = fields.Integer(allow_none=True)
+    message_kind = fields.String(allow_none=True, metadata={'enum': [k.value for k in MessageKind]})
+    text = fields.String(metadata={'description': 'plain text (not HTML), cut with "…" around the matches'})
+    highlights = fields.List(HIGHLIGHT, metadata={
+        'description': '[start, end) character offsets in text of each matching word'})
+
+
+class SearchHitSchema(Schema):
+    ticket = fields.Nested(TicketSchema)
+    rank = fields.Float(metadata={'description': 'higher is better; compare only within one search'})
+    matches = fields.List(fields.Nested(SearchMatchSchema))
+
+
+class SearchPageSchema(Schema):
+    items = fields.List(fields.Nested(SearchHitSchema), required=True)
+    next_cursor = fields.String(allow_none=True, metadata={
+        'description': 'pass as `cursor` (with the same q and filters) for the next page; null on the last'})
+
+
+def _page_limit():
+    return fields.Integer(load_default=50, validate=validate.OneOf(range(1, 201), error=_l(
+        'Must be between 1 and 200.')), metadata={'minimum': 1, 'maximum': 200})
+
+
+class MessageListArgs(Schema):
+    after = Id(Message.id, metadata={'description': 'the `next_cursor` of the previous page'})
+    limit = _page_limit()
+
+
+class EventListArgs(Schema):
+    after = Id(TicketEvent.id, metadata={'description': 'the `next_cursor` of the previous page'})
+    limit = _page_limit()
+
+
+class MessagePageSchema(Schema):
+    items = fields.List(fields.Nested(MessageSchema), required=True)
+    next_cursor = fields.Integer(allow_none=True, metadata={'description': 'pass as `after` for the next page'})
+
+
+class EventPageSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema), required=True)
+    next_cursor = fields.Integer(allow_none=True, metadata={'description': 'pass as `after` for the next page'})
 
 
 class TagArgs(Schema):
@@ -230,17 +322,20 @@ class TicketUpdateSchema(Schema):
     priority = choice(Priority)
     tags = fields.List(TAG, validate=validate.Length(max=30))
     product = Text(max_length=120)
+    disposition_id = Id(allow_none=True, metadata={
+        'description': "a disposition code of the ticket's client (GET /clients/{slug}/dispositions); null clears it"})
 
     @validates_schema
     def _not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError(_l('Send at least one of status, priority, tags or product.'))
+            raise ValidationError(_l('Send at least one of status, priority, tags, product or disposition_id.'))
 
 
 class MessageCreateSchema(Schema):
     kind = fields.String(load_default='reply', validate=validate.OneOf(['reply', 'note']))
     body = Text(required=True, min_length=1, max_length=20000, multiline=True)
     status = choice([Status.open, Status.pending, Status.resolved])
+    disposition_id = Id(metadata={'description': 'set this disposition code too (before the status moves)'})
 
 
 __all__ = ['MessageKind']
