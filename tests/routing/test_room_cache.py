@@ -1,7 +1,6 @@
 """Intake remembers that nobody has room on a channel (and skips looking for candidates) only
 until presence, skills or capacity change: then the next ticket is routed at once."""
 from support.agents import availability
-from support.core.extensions import db
 from support.routing.models import ItemState
 
 
@@ -31,21 +30,3 @@ def test_more_capacity_is_used_by_the_next_ticket(routing, make):
     assert routing.item(second['id']).agent_id == agent.id  # the agent pulled it
     third = make.ticket(channel='email')
     assert routing.item(third['id']).agent_id == agent.id
-
-
-def test_freed_capacity_is_used_by_the_next_ticket(routing, make, http):
-    agent = routing.agent(capacities={'email': 1})
-
-    def solve(ticket):
-        for status in ('open', 'resolved'):
-            response = http.patch(f"/api/v1/tickets/{ticket['id']}", json={'status': status}, headers=agent.headers)
-            assert response.status_code == 200, response.get_json()
-    first = make.ticket(channel='email')
-    second = make.ticket(channel='email')
-    assert routing.item(second['id']).state == ItemState.waiting and _nobody_known('email')
-    solve(first)
-    assert routing.item(second['id']).agent_id == agent.id  # pulled when the first was solved
-    solve(second)
-    third = make.ticket(channel='email')  # nobody waits now: intake itself gives it to the free agent
-    assert routing.item(third['id']).agent_id == agent.id
-    assert routing.me(agent)['load']['email'] == 1
