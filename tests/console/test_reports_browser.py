@@ -51,7 +51,7 @@ def _open(browser, server, email, viewport=LAPTOP):
     page.on('console', lambda msg: msg.type == 'error' and page.errors.append(msg.text))
     login(page, server, email)
     page.goto(server.url + '/reports')
-    page.wait_for_function('document.body.dataset.reportsLoaded')
+    page.wait_for_selector('body[data-reports-loaded]', state='attached')
     return context, page
 
 
@@ -104,7 +104,7 @@ def test_a_monthly_report_is_made_and_downloaded_from_the_page_in_spanish(browse
         expect(page.locator('#tile-volume-prev')).to_have_text(f"semana pasada: {server.made['last_week']}")
         _charts_drawn(page)
         page.select_option('[data-testid=report-client]', 'acme')
-        page.wait_for_function('document.body.dataset.reportsLoaded')
+        page.wait_for_selector('body[data-reports-loaded]', state='attached')
         page.click('[data-testid=monthly-make]')
         row = page.locator('[data-testid=monthly-row]').first
         expect(row).to_contain_text('Listo', timeout=15000)

@@ -43,31 +43,39 @@ function draw(id, config, summary) {
   }
 }
 
-function secondsAxis() {
-  return {beginAtZero: true, ticks: {callback: (value) => fmtDuration(value), maxTicksLimit: 6}};
+const NICE_SECONDS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400];
+
+// A seconds axis with round steps (10 s, 1 min, 5 min...) so its labels read as durations.
+function secondsAxis(largest) {
+  const stepSize = NICE_SECONDS.find((step) => largest / step <= 5) || 86400;
+  return {beginAtZero: true, suggestedMax: stepSize, ticks: {stepSize, callback: (value) => fmtDuration(value)}};
+}
+
+function timeAxis() {
+  const narrow = window.innerWidth < 600;
+  return {ticks: {maxTicksLimit: narrow ? 6 : 12, maxRotation: 0, autoSkip: true}};
 }
 
 // ---------- today against the same weekday last week ----------
-function drawToday(today) {
+function drawToday(today, goal) {
   const labelsX = today.slots.map((slot) => slot.label);
+  const line = {cubicInterpolationMode: 'monotone', pointRadius: 0, pointHitRadius: 6};
   draw('c-volume', {
     type: 'bar',
     data: {labels: labelsX, datasets: [
       {label: t('reports.today'), data: today.slots.map((s) => s.today.created), backgroundColor: COLORS.today},
       {label: t('reports.last_week', {date: today.lastWeekLabel}), data: today.slots.map((s) => s.lastWeek.created),
-        type: 'line', borderColor: COLORS.lastWeek, backgroundColor: COLORS.lastWeek, pointRadius: 0, tension: .25},
+        type: 'line', borderColor: COLORS.lastWeek, backgroundColor: COLORS.lastWeek, ...line},
     ]},
-    options: {scales: {y: {beginAtZero: true, ticks: {precision: 0}}, x: {ticks: {maxTicksLimit: 12}}},
+    options: {scales: {y: {beginAtZero: true, ticks: {precision: 0}}, x: timeAxis()},
       interaction: {mode: 'index', intersect: false}},
   }, t('reports.volume_summary', {today: number.format(today.totals.today.created),
     last_week: number.format(today.totals.lastWeek.created)}));
-  const goal = today.goalPercent;
   const datasets = [
     {label: t('reports.today'), data: today.slots.map((s) => pct(s.today.service_level)), borderColor: COLORS.today,
-      backgroundColor: COLORS.today, spanGaps: true, tension: .25},
+      backgroundColor: COLORS.today, spanGaps: true, ...line, pointRadius: 2},
     {label: t('reports.last_week', {date: today.lastWeekLabel}), data: today.slots.map((s) => pct(s.lastWeek.service_level)),
-      borderColor: COLORS.lastWeek, backgroundColor: COLORS.lastWeek, borderDash: [5, 4], pointRadius: 0,
-      spanGaps: true, tension: .25},
+      borderColor: COLORS.lastWeek, backgroundColor: COLORS.lastWeek, borderDash: [5, 4], spanGaps: true, ...line},
   ];
   if (goal) {
     datasets.push({label: t('reports.goal', {goal}), data: today.slots.map(() => goal), borderColor: COLORS.goal,
@@ -76,7 +84,7 @@ function drawToday(today) {
   draw('c-sl', {
     type: 'line',
     data: {labels: labelsX, datasets},
-    options: {scales: {y: {min: 0, max: 100, ticks: {callback: (v) => `${v} %`}}, x: {ticks: {maxTicksLimit: 12}}},
+    options: {scales: {y: {min: 0, max: 100, ticks: {callback: (v) => `${v} %`}}, x: timeAxis()},
       interaction: {mode: 'index', intersect: false}},
   }, t('reports.sl_summary', {today: fmtShare(today.totals.today.service_level),
     last_week: fmtShare(today.totals.lastWeek.service_level)}));
@@ -104,14 +112,15 @@ function tiles(totals) {
 function drawBreakdown(breakdown) {
   const channels = breakdown.channels;
   const xLabels = channels.map((c) => label('channel', c));
-  for (const [id, metric, title] of [['c-asa', 'asa_seconds', 'reports.asa'], ['c-aht', 'aht_seconds', 'reports.aht']]) {
+  for (const [id, metric, title] of [['c-asa', 'asa_mean_s', 'reports.asa'], ['c-aht', 'aht_s', 'reports.aht']]) {
     const datasets = breakdown.languages.map((lang) => ({
       label: label('language', lang),
       data: channels.map((c) => breakdown.value(c, lang, metric)),
       backgroundColor: COLORS[lang] || COLORS.lastWeek,
     }));
+    const largest = Math.max(0, ...datasets.flatMap((set) => set.data.filter((v) => v !== null)));
     draw(id, {type: 'bar', data: {labels: xLabels, datasets},
-      options: {scales: {y: secondsAxis()},
+      options: {scales: {y: secondsAxis(largest)},
         plugins: {tooltip: {callbacks: {label: (ctx) => `${ctx.dataset.label}: ${fmtSeconds(ctx.parsed.y)}`}}}}},
     t(title) + ': ' + channels.map((c) => breakdown.languages.map((lang) =>
       `${label('channel', c)} ${label('language', lang)} ${fmtSeconds(breakdown.value(c, lang, metric))}`).join(', '))
@@ -143,7 +152,7 @@ function monthlyRow(report) {
     el('td', {}, clientName(report.client)),
     el('td', {}, monthName(report.month)),
     el('td', {class: `status-${report.status}`}, t(`reports.status.${report.status}`)),
-    el('td', {class: 'num'}, figures.volume ? number.format(figures.volume.created) : '—'),
+    el('td', {class: 'num wide-only'}, figures.volume ? number.format(figures.volume.created) : '—'),
     el('td', {class: 'num'}, fmtShare(figures.service_level?.share)),
     el('td', {}, pdf));
 }
@@ -192,9 +201,10 @@ async function reload() {
   $('r-context').textContent = t('reports.context', {zone});
   state.loading = (async () => {
     try {
-      const [today, breakdown, agents] = await Promise.all([
-        data.today(state.client, zone), data.breakdown(state.client, zone), data.occupancy(state.client, zone)]);
-      drawToday(today);
+      const [today, breakdown, agents, goal] = await Promise.all([
+        data.today(state.client, zone), data.breakdown(state.client, zone), data.occupancy(state.client, zone),
+        data.goal(state.client)]);
+      drawToday(today, goal);
       drawBreakdown(breakdown);
       drawOccupancy(agents);
       await loadMonthly();

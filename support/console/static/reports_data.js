@@ -59,30 +59,45 @@ function query(params) {
   return search.toString();
 }
 
-async function intervals(client, zone, window) {
-  const page = await api('GET', '/reports/intervals?' + query({client, interval: '30min', tz: zone,
-    from: window.from, to: window.to}));
-  const rows = new Map();
-  for (const row of page.items) rows.set(slotKey(new Date(row.start), zone), row);
-  return {rows, totals: page.totals || {}};
+function report(kind, params) {
+  return api('GET', `/reports/${kind}?` + query(params));
 }
 
-const EMPTY = {created: null, service_level: null};
+// Half hours of one day, keyed by their local wall time, and the day's totals.
+async function day(client, zone, window) {
+  const common = {client, tz: zone, from: window.from, to: window.to};
+  const [halves, totals] = await Promise.all([report('intervals', {...common, interval: '30min'}),
+    report('tickets', common)]);
+  const rows = new Map();
+  for (const row of halves.rows) rows.set(slotKey(new Date(row.interval_start), zone), row);
+  return {rows, totals: summary(totals.rows[0] || {})};
+}
+
+function summary(row) {
+  return {created: row.created ?? 0, service_level: row.service_level ?? null, asa_seconds: row.asa_mean_s ?? null,
+    aht_seconds: row.aht_s ?? null};
+}
+
+const NOTHING = {created: 0, service_level: null};   // a half hour without contacts
+const LATER = {created: null, service_level: null};   // a half hour still to come
 
 // Half hours of today (up to now) and of the same weekday a week ago, in the zone's wall time.
 export async function today(client, zone) {
   const now = dayWindow(0, zone);
   const before = dayWindow(-7, zone);
-  const [current, previous] = await Promise.all([intervals(client, zone, now), intervals(client, zone, before)]);
+  const [current, previous] = await Promise.all([day(client, zone, now), day(client, zone, before)]);
   const slots = [];
+  const nowKey = slotKey(new Date(), zone);
+  let past = true;
   for (let minutes = 0; minutes < 24 * 60; minutes += 30) {
     const key = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${minutes % 60 ? '30' : '00'}`;
-    slots.push({label: key, today: current.rows.get(key) || EMPTY, lastWeek: previous.rows.get(key) || EMPTY});
+    slots.push({label: key, today: current.rows.get(key) || (past ? NOTHING : LATER),
+      lastWeek: previous.rows.get(key) || NOTHING});
+    if (key === nowKey) past = false;
   }
   return {
     slots,
     totals: {today: current.totals, lastWeek: previous.totals},
-    goalPercent: current.totals.goal_percent || null,
     lastWeekLabel: new Intl.DateTimeFormat(locale, {weekday: 'short', day: 'numeric', month: 'short',
       timeZone: 'UTC'}).format(before.date),
   };
@@ -91,19 +106,34 @@ export async function today(client, zone) {
 // ASA and AHT of today by channel and language.
 export async function breakdown(client, zone) {
   const window = dayWindow(0, zone);
-  const page = await api('GET', '/reports/tickets?' + query({client, group: ['channel', 'language'], tz: zone,
-    from: window.from, to: window.to}));
-  const cells = new Map(page.items.map((row) => [`${row.channel}/${row.language}`, row]));
-  const channels = [...new Set(page.items.map((row) => row.channel))].sort();
-  const languages = [...new Set(page.items.map((row) => row.language))].sort();
-  return {channels, languages, value: (channel, language, metric) => cells.get(`${channel}/${language}`)?.[metric] ?? null};
+  const page = await report('tickets', {client, group: 'channel,language', tz: zone, from: window.from,
+    to: window.to});
+  const rows = page.rows.filter((row) => row.created || row.handled);
+  const cells = new Map(rows.map((row) => [`${row.channel}/${row.language}`, row]));
+  const channels = [...new Set(rows.map((row) => row.channel))].sort();
+  const languages = [...new Set(rows.map((row) => row.language))].sort();
+  return {channels, languages,
+    value: (channel, language, metric) => cells.get(`${channel}/${language}`)?.[metric] ?? null};
 }
 
-// Each agent's occupancy today, busiest first.
+let people = null; // e-mail -> name, for the agents report (which names agents by e-mail)
+
+// Each agent's occupancy today (those logged in available at some point), busiest first.
 export async function occupancy(client, zone) {
   const window = dayWindow(0, zone);
-  const page = await api('GET', '/reports/agents?' + query({client, tz: zone, from: window.from, to: window.to}));
-  return page.items.filter((row) => row.occupancy !== null && row.occupancy !== undefined)
-    .map((row) => ({name: row.agent_name || row.name || String(row.agent_id), occupancy: row.occupancy}))
+  const [page, agents] = await Promise.all([
+    report('agents', {client, tz: zone, from: window.from, to: window.to}),
+    people ? Promise.resolve(null) : api('GET', '/agents')]);
+  if (agents) people = new Map(agents.map((a) => [a.email, a.name]));
+  return page.rows.filter((row) => row.occupancy !== null && row.occupancy !== undefined)
+    .map((row) => ({name: people.get(row.agent) || row.agent, occupancy: row.occupancy}))
     .sort((a, b) => b.occupancy - a.occupancy);
+}
+
+// The service-level goal (%) of a client's policies with an answer target, when they agree on one.
+export async function goal(client) {
+  if (!client) return null;
+  const policies = await api('GET', `/clients/${encodeURIComponent(client)}/sla-policies`);
+  const goals = new Set(policies.filter((p) => p.active && p.targets?.answer).map((p) => p.service_level_percent));
+  return goals.size === 1 ? [...goals][0] : null;
 }
