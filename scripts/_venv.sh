@@ -14,4 +14,4 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "requirements/$1.txt"
 # setuptools tells every editable install to beware of folders named like the package: we know.
 PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
-.venv/bin/flask --app wsgi support translations compile >/dev/null
+.venv/bin/pybabel -q compile -d translations  # what `flask --app wsgi support translations compile` runs

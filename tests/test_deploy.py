@@ -27,7 +27,7 @@ def _unit(name: str) -> configparser.ConfigParser:
     return unit
 
 
-@pytest.mark.parametrize('name, program', [('support.service', 'gunicorn'), ('support-worker.service', 'support')])
+@pytest.mark.parametrize('name, program', [('support@.service', 'gunicorn'), ('support-worker.service', 'support')])
 def test_systemd_units_start_the_installed_service(name, program):
     unit = _unit(name)
     assert unit.sections() == ['Unit', 'Service', 'Install']
@@ -41,6 +41,9 @@ def test_systemd_units_start_the_installed_service(name, program):
         assert argv[1] == 'worker'
     assert service['Restart'] == 'on-failure' and service['EnvironmentFile'].startswith('/')
     assert unit['Install']['WantedBy'] == 'multi-user.target'
+    if name.endswith('@.service'):  # one instance per port: support@8001
+        with open(os.path.join(DEPLOY, name), encoding='utf-8') as text:  # Environment= repeats
+            assert 'Environment=SUPPORT_BIND=127.0.0.1:%i' in text.read().splitlines()
 
 
 def _instructions(path: str) -> list[tuple[str, str]]:

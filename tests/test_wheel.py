@@ -29,7 +29,7 @@ def _hermetic_env(**extra) -> dict:
     return env
 
 
-def _copy_sources(target: str) -> None:
+def _copy_sources(target: str) -> list[str]:
     """The files git would ship (tracked and new, not ignored): no build/, no .mo, no .venv."""
     listed = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], cwd=ROOT,
                             capture_output=True, check=True).stdout.decode().split('\0')
@@ -38,6 +38,7 @@ def _copy_sources(target: str) -> None:
         if os.path.isfile(source):
             os.makedirs(os.path.join(target, os.path.dirname(name)), exist_ok=True)
             shutil.copy2(source, os.path.join(target, name))
+    return [name for name in listed if name]
 
 
 @pytest.fixture(scope='module')
@@ -47,25 +48,27 @@ def built(tmp_path_factory):
         pytest.skip('needs a git checkout to list the sources')
     work = tmp_path_factory.mktemp('wheel')
     source, dist = str(work / 'src'), str(work / 'dist')
-    _copy_sources(source)
+    sources = _copy_sources(source)
     build = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-v', '--no-deps', '--no-build-isolation',
                             '-w', dist, source], cwd=str(work), env=_hermetic_env(), capture_output=True,
                            text=True, timeout=300)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     wheel, = glob.glob(os.path.join(dist, 'support-*.whl'))
-    return wheel, build.stdout + build.stderr, str(work)
+    return wheel, build.stdout + build.stderr, str(work), sources
 
 
 def test_the_wheel_builds_without_warnings(built):
-    _wheel, output, _work = built
+    _wheel, output, _work, _sources = built
     noisy = [line for line in output.splitlines()
              if 'warning' in line.lower() or 'is absent from the' in line or 'deprecat' in line.lower()]
     assert noisy == []
 
 
 def test_the_wheel_carries_the_compiled_catalogs_and_the_package_data(built):
-    wheel, _output, _work = built
+    wheel, _output, _work, sources = built
     names = set(zipfile.ZipFile(wheel).namelist())
+    package_files = {name for name in sources if name.startswith('support/') and os.path.isfile(os.path.join(ROOT, name))}
+    assert package_files - names == set()  # every template, static file, font... ships, without a line in setup.cfg
     assert 'support/translations/es/LC_MESSAGES/messages.mo' in names
     assert {'support/migrations/alembic.ini', 'support/migrations/script.py.mako', 'support/wsgi.py',
             'support/gunicorn_conf.py', 'support/console/templates/console/console.html',
@@ -74,7 +77,7 @@ def test_the_wheel_carries_the_compiled_catalogs_and_the_package_data(built):
 
 
 def test_the_installed_wheel_serves_spanish_outside_the_checkout(built):
-    wheel, _output, work = built
+    wheel, _output, work, _sources = built
     venv, home = os.path.join(work, 'venv'), tempfile.mkdtemp(prefix='support-wheel-home-')
     subprocess.run([sys.executable, '-m', 'venv', '--without-pip', venv], check=True, timeout=120)
     python = os.path.join(venv, 'bin', 'python')
@@ -89,6 +92,12 @@ def test_the_installed_wheel_serves_spanish_outside_the_checkout(built):
     where = subprocess.run([python, '-c', 'import support; print(support.__file__)'], cwd=home, env=env,
                            capture_output=True, text=True, check=True).stdout.strip()
     assert where.startswith(venv) and not where.startswith(ROOT)
+    defaults = {k: v for k, v in env.items() if k not in ('SUPPORT_INSTANCE_PATH', 'SUPPORT_DATABASE_URL')}
+    probe = ('import os; from support import create_app; from support.core.jobs import huey; '
+             'print(os.path.dirname(huey.storage.filename) == create_app().instance_path)')
+    beside = subprocess.run([python, '-c', probe], cwd=home, env={**defaults, 'SUPPORT_JOBS': 'sqlite'},
+                            capture_output=True, text=True, timeout=120)
+    assert beside.stdout.strip() == 'True', beside.stderr[-2000:]  # the job queue sits beside the database
     support = os.path.join(venv, 'bin', 'support')
     upgraded = subprocess.run([support, 'db', 'upgrade'], cwd=home, env=env, capture_output=True, text=True,
                               timeout=120)

@@ -25,10 +25,16 @@ from .models import Agent, agent_clients
 
 
 def client_ids(agent: Agent) -> frozenset[int] | None:
-    """The ids of the clients ``agent`` works for; ``None`` means every client."""
+    """The ids of the clients ``agent`` works for; ``None`` means every client.
+
+    Read as ids (not as Client objects) unless the agent's clients are loaded already.
+    """
     if agent.all_clients:
         return None
-    return frozenset(c.id for c in agent.clients)
+    if 'clients' in sa.inspect(agent).dict:
+        return frozenset(c.id for c in agent.clients)
+    return frozenset(db.session.scalars(sa.select(agent_clients.c.client_id)
+                                        .where(agent_clients.c.agent_id == agent.id)))
 
 
 def restrict(query, client_column, agent: Agent):

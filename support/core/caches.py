@@ -13,3 +13,9 @@ def register(clear: Callable[[], None]) -> Callable[[], None]:
 def clear_all() -> None:
     for clear in _clearers:
         clear()
+
+
+def register_dict(cache: dict) -> dict:
+    """A plain dict as a per-process cache, emptied with the others."""
+    register(cache.clear)
+    return cache

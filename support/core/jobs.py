@@ -15,10 +15,17 @@ def _make_huey():
         return RedisHuey((os.environ.get('SUPPORT_REDIS_PREFIX') or '') + 'support', url=os.environ['SUPPORT_REDIS_URL'], utc=True)
     if kind == 'memory':
         return MemoryHuey('support', utc=True)
-    instance = os.environ.get('SUPPORT_INSTANCE_PATH') or os.path.join(
-        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'instance')
+    instance = os.environ.get('SUPPORT_INSTANCE_PATH') or _default_instance_path()
     os.makedirs(instance, exist_ok=True)
     return SqliteHuey('support', filename=os.path.join(instance, 'jobs.sqlite'), utc=True)
+
+
+def _default_instance_path() -> str:
+    """Flask's own default for this package: ``instance/`` in a checkout, ``<prefix>/var/support-instance``
+    for an install, so the job queue sits beside the SQLite database."""
+    from flask.sansio.scaffold import find_package
+    prefix, package_path = find_package('support')
+    return os.path.join(package_path, 'instance') if prefix is None else os.path.join(prefix, 'var', 'support-instance')
 
 
 huey = _make_huey()

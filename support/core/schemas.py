@@ -98,9 +98,11 @@ def _bound_integers(field) -> None:
 
     (Python integers have no limit; SQLite and PostgreSQL do, and would fail deep in a query.)
     """
+    # Once per field: a schema instance's fields are shallow copies sharing the declared field's
+    # validators, so appending on every instantiation grew the list (and each load) per request.
     for inner in (field, getattr(field, 'inner', None), getattr(field, 'value_field', None)):
         if (isinstance(inner, fields.Integer) and not inner.dump_only
-                and not any(isinstance(v, validate.Range) for v in inner.validators)):
+                and not any(isinstance(v, (validate.Range, _FitsIntegerColumn)) for v in inner.validators)):
             inner.validators.append(_FitsIntegerColumn())
 
 

@@ -17,7 +17,7 @@ blp = Blueprint('tickets', __name__, url_prefix='/api/v1/tickets', description='
 
 @blp.route('', methods=['GET'])
 @require_role(Role.agent)
-@blp.arguments(TicketListArgs, location='query', as_kwargs=True)
+@blp.arguments(TicketListArgs(), location='query', as_kwargs=True)  # an instance: not built per request
 @blp.response(200, TicketPageSchema)
 def list_tickets(**args):
     """List tickets, newest first (or by SLA due time), with filters and a cursor (docs/api.md#pagination)."""

@@ -4,19 +4,21 @@ Loading 50 ORM tickets and dumping them through nested marshmallow schemas cost 
 CPU a page (and one lazy load of SLA clocks per ticket without a due time); plain rows and one
 function cost a fraction. ``tests/tickets/test_listing.py`` holds the two shapes equal.
 """
+import functools
+
 import sqlalchemy as sa
+from flask_babel import get_locale
 
 from ..agents.models import Agent
 from ..clients.models import Client
+from ..core import caches
 from .models import Customer, Ticket
 from .states import Status
 
-Assignee = sa.orm.aliased(Agent, name='assignee')
-
-_TICKET_COLUMNS = ('id', 'channel', 'language', 'language_source', 'priority', 'status', 'subject', 'product',
-                   'tags', 'external_id', 'created_at', 'updated_at', 'resolved_at', 'closed_at',
-                   'sla_due_at', 'sla_warn_at')
-_CUSTOMER_COLUMNS = ('id', 'name', 'email', 'phone', 'handle', 'preferred_language')
+_PLAIN = ('id', 'language', 'subject', 'product', 'external_id')
+_ENUMS = ('channel', 'language_source', 'priority', 'status')  # read as their stored strings
+_TIMES = ('created_at', 'updated_at', 'resolved_at', 'closed_at', 'sla_due_at', 'sla_warn_at')
+_CUSTOMER = ('id', 'name', 'email', 'phone', 'handle', 'preferred_language')
 
 
 def _paused_clock():
@@ -31,49 +33,58 @@ def _paused_clock():
                              clocks.c.paused_at.is_not(None))
 
 
+@functools.cache
 def page_query():
-    """``SELECT`` of what a list item shows; filters, order and limit are added by ``queries``."""
-    columns = [getattr(Ticket, name) for name in _TICKET_COLUMNS]
-    columns += [getattr(Customer, name).label(f'customer_{name}') for name in _CUSTOMER_COLUMNS]
-    columns += [Client.slug.label('client_slug'), Assignee.id.label('assignee_id'),
-                Assignee.name.label('assignee_name'),
+    """``SELECT`` of what a list item shows; filters, order and limit are added by ``queries``
+    (built once: statements are immutable, each ``where`` makes a new one)."""
+    columns = [getattr(Ticket, name) for name in _PLAIN]
+    columns += [sa.type_coerce(getattr(Ticket, name), sa.String).label(name) for name in _ENUMS]
+    columns += [getattr(Ticket, name) for name in _TIMES]
+    columns += [Ticket.tags, Client.slug.label('client_slug'), Agent.id.label('assignee_id'),
+                Agent.name.label('assignee_name'),
                 sa.case((Ticket.sla_due_at.is_(None), _paused_clock()), else_=sa.false()).label('sla_paused')]
+    columns += [getattr(Customer, name).label(f'customer_{name}') for name in _CUSTOMER]
     return (sa.select(*columns).select_from(Ticket)
             .join(Customer, Customer.id == Ticket.customer_id)
             .join(Client, Client.id == Ticket.client_id)
-            .outerjoin(Assignee, Assignee.id == Ticket.assignee_id))
+            .outerjoin(Agent, Agent.id == Ticket.assignee_id))  # the assignee
 
 
 def labels() -> dict:
-    """Status labels in the request's language, translated once a page."""
-    return {status: str(status.label) for status in Status}
+    """Status labels in the request's language (translated once per language and process)."""
+    return _labels(str(get_locale() or 'en'))
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
+@functools.lru_cache(maxsize=16)
+def _labels(_locale: str) -> dict:
+    return {status.value: str(status.label) for status in Status}
 
 
-def _sla_state(row, now) -> str | None:
-    """``schemas.sla_state`` over a row."""
-    if row.sla_due_at is not None:
-        if row.sla_due_at <= now:
+caches.register(_labels.cache_clear)
+
+
+def _sla_state(due, warn, paused, now) -> str | None:
+    """``schemas.sla_state`` over a row's values."""
+    if due is not None:
+        if due <= now:
             return 'breached'
-        return 'at_risk' if row.sla_warn_at is not None and row.sla_warn_at <= now else 'active'
-    return 'paused' if row.sla_paused else None
+        return 'at_risk' if warn is not None and warn <= now else 'active'
+    return 'paused' if paused else None
 
 
 def list_item(row, labels: dict, now) -> dict:
     """One ticket of a page, exactly as ``TicketSchema`` dumps it."""
+    (id_, language, subject, product, external_id, channel, language_source, priority, status,
+     created, updated, resolved, closed, due, warn, tags, client, assignee_id, assignee_name, paused,
+     *customer) = row
     return {
-        'id': row.id, 'number': row.id, 'client': row.client_slug, 'channel': row.channel.value,
-        'language': row.language, 'language_source': row.language_source.value,
-        'priority': row.priority.value, 'status': row.status.value, 'status_label': labels[row.status],
-        'subject': row.subject, 'product': row.product, 'tags': list(row.tags or ()),
-        'external_id': row.external_id,
-        'customer': {name: getattr(row, f'customer_{name}') for name in _CUSTOMER_COLUMNS},
-        'assignee': {'id': row.assignee_id, 'name': row.assignee_name} if row.assignee_id is not None else None,
-        'created_at': _iso(row.created_at), 'updated_at': _iso(row.updated_at),
-        'resolved_at': _iso(row.resolved_at), 'closed_at': _iso(row.closed_at),
-        'sla_due_at': _iso(row.sla_due_at), 'sla_warn_at': _iso(row.sla_warn_at),
-        'sla_state': _sla_state(row, now),
+        'id': id_, 'number': id_, 'client': client, 'channel': channel, 'language': language,
+        'language_source': language_source, 'priority': priority, 'status': status,
+        'status_label': labels[status], 'subject': subject, 'product': product, 'tags': list(tags or ()),
+        'external_id': external_id, 'customer': dict(zip(_CUSTOMER, customer)),
+        'assignee': {'id': assignee_id, 'name': assignee_name} if assignee_id is not None else None,
+        'created_at': created.isoformat(), 'updated_at': updated.isoformat(),
+        'resolved_at': resolved and resolved.isoformat(), 'closed_at': closed and closed.isoformat(),
+        'sla_due_at': due and due.isoformat(), 'sla_warn_at': warn and warn.isoformat(),
+        'sla_state': _sla_state(due, warn, paused, now),
     }

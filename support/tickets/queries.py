@@ -10,6 +10,7 @@ from ..agents.models import Agent
 from ..agents.scope import restrict
 from ..audit.operations import concerns_client
 from ..clients.models import Client
+from ..core import caches
 from ..core.clock import utcnow
 from ..core.db import BIGINT_MAX
 from ..core.errors import NotFound, ValidationFailed
@@ -135,10 +136,23 @@ def _apply_filters(query, agent: Agent, args: dict):
     return query
 
 
+_client_ids: dict[str, int] = caches.register_dict({})
+
+
 def _client_id(slug: str) -> int:
-    """The id of the client with this slug (-1, which matches nothing, for an unknown slug)."""
-    found = db.session.scalar(sa.select(Client.id).where(Client.slug == slug))
-    return -1 if found is None else found
+    """The id of the client with this slug (-1, which matches nothing, for an unknown slug).
+
+    Remembered per process: a client keeps its slug and is never deleted (only deactivated);
+    an unknown slug is asked again, so a client created since is found.
+    """
+    found = _client_ids.get(slug)
+    if found is None:
+        found = db.session.scalar(sa.select(Client.id).where(Client.slug == slug))
+        if found is None:
+            return -1
+        if len(_client_ids) < 10_000:
+            _client_ids[slug] = found
+    return found
 
 
 def has_tag(tag: str):

@@ -31,7 +31,7 @@ def test_two_suites_at_once_on_one_server_both_pass_in_their_own_databases():
                '-k', 'postgresql', os.path.join('tests', 'core', 'isolation_probe.py')]
     runs = [subprocess.Popen(command, cwd=ROOT, env=_suite_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True) for _ in range(2)]
-    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    outputs = [run.communicate(timeout=240)[0] for run in runs]
     for run, output in zip(runs, outputs):
         assert run.returncode == 0, output[-3000:]
         assert re.search(r'\b6 passed\b', output), output[-2000:]

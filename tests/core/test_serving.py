@@ -1,13 +1,16 @@
 """``support serve`` runs gunicorn with WebSockets, and no server starts with the development secret key."""
+import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 import requests
 
 from support.core.config import DEVELOPMENT_SECRET_KEY, development_secret_problem
+from support.core.signing import sign
 
 from ..conftest import SERVER_URL
 from ..servers import ROOT, VENV_BIN, EventLog, ServeProcess, free_port, scratch_postgres
@@ -58,10 +61,10 @@ def test_commands_other_than_servers_work_with_the_development_key():
 
 
 def _serve_and_connect(env, log_path):
-    assert _flask(env, 'db', 'upgrade', timeout=120).returncode == 0
-    created = _flask(env, 'support', 'create-agent', '--email', 'serve@example.com', '--name', 'Serve',
-                     '--password', 'password-123', '--all-clients')
-    assert created.returncode == 0, created.stderr
+    """Serve; an agent connects over a WebSocket, goes available, and a ticket routed by a job
+    (``SUPPORT_ROUTING_INLINE=0``: the consumer inside the worker) is offered to them live."""
+    env = {**env, 'SUPPORT_ROUTING_INLINE': '0'}
+    client = _prepare(env['SUPPORT_DATABASE_URL'], env['SUPPORT_SECRET_KEY'])
     server = ServeProcess(env, log_path).start()
     try:
         answer = requests.get(server.url + '/api/v1/health', timeout=10)
@@ -72,12 +75,49 @@ def _serve_and_connect(env, log_path):
         try:
             assert live.client.transport() == 'websocket'
             live.wait_for('agent.snapshot')
+            assert requests.put(server.url + '/api/v1/routing/me/presence', json={'status': 'available'},
+                                headers={'Authorization': f'Bearer {token}'}, timeout=10).status_code == 200
+            ticket = _post_ticket(server.url, client)
+            live.wait_for('offer.created', timeout=30, where=lambda offer: offer['ticket']['id'] == ticket['id'])
         finally:
             live.close()
     finally:
         server.close()
     with open(log_path, encoding='utf-8') as log:
         return log.read()
+
+
+def _prepare(url: str, secret_key: str) -> dict:
+    """Migrate the server's database and make an agent and a client (in this process: quicker)."""
+    from flask_migrate import upgrade
+
+    from support import create_app
+    from support.agents.operations import create_agent
+    from support.clients.operations import create_client
+    from support.core.extensions import db
+
+    from ..conftest import app_config
+    app = create_app(app_config('sqlite', SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=secret_key))
+    with app.app_context():
+        upgrade(revision='heads')
+        create_agent('serve@example.com', 'Serve', 'password-123', all_clients=True)
+        _client, key, secret = create_client('Serve', 'serve')
+        credentials = {'key_id': key.key_id, 'secret': secret}
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return credentials
+
+
+def _post_ticket(url: str, client: dict) -> dict:
+    raw = json.dumps({'subject': 'Router down', 'body': 'The router does not start since this morning.',
+                      'channel': 'chat', 'language': 'en', 'customer': {'name': 'Ann', 'email': 'ann@example.com'}})
+    stamp = int(time.time())
+    answer = requests.post(url + '/api/v1/intake/tickets', data=raw, timeout=10, headers={
+        'Content-Type': 'application/json', 'X-Support-Key': client['key_id'], 'X-Support-Timestamp': str(stamp),
+        'X-Support-Signature': sign(client['secret'], stamp, raw.encode())})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
 
 
 def test_serve_runs_gunicorn_threads_on_sqlite_with_websockets(tmp_path):
