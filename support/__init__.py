@@ -94,11 +94,12 @@ def _api_blueprints() -> tuple:
     from .core.health import blp as health
     from .lab.api import blp as lab
     from .outbound.api import blp as outbound
+    from .reports.api import blp as reports, client_blp as client_reports
     from .reports.monthly.api import blp as monthly_reports, client_blp as client_monthly_reports
     from .routing.api import blp as routing
     from .sites.api import blp as sites
     from .sla.api import blp as sla
     from .tickets.api import blp as tickets
     return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
-            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, monthly_reports,
-            client_monthly_reports)
+            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla,
+            reports, client_reports, monthly_reports, client_monthly_reports)
