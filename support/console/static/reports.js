@@ -53,7 +53,7 @@ function secondsAxis(largest) {
 
 function timeAxis() {
   const narrow = window.innerWidth < 600;
-  return {ticks: {maxTicksLimit: narrow ? 6 : 12, maxRotation: 0, autoSkip: true}};
+  return {ticks: {maxTicksLimit: narrow ? 5 : 12, maxRotation: 0, autoSkip: true}};
 }
 
 // ---------- today against the same weekday last week ----------
