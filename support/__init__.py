@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.http import BigId, BoundedInt
     app.url_map.converters['int'] = BoundedInt
     app.url_map.converters['big'] = BigId
+    _observe(app)
     _init_extensions(app)
     _register_api(app)
     from .core.http import register_request_guards
@@ -34,6 +35,19 @@ def create_app(config: dict | None = None) -> Flask:
         app.logger.warning('SUPPORT_ENCRYPTION_KEYS is not set: stored secrets are encrypted with a key derived '
                            'from SUPPORT_SECRET_KEY (set your own keys in production; see docs/security.md)')
     return app
+
+
+def _observe(app: Flask) -> None:
+    """Hooks every answer passes, registered first so they run before (and after) all others:
+    the request id, metrics, the log line, language and rate-limit headers."""
+    from .core import logs, metrics, requestid
+    from .core.http import register_response_headers
+    from .core.i18n import register_language_headers
+    requestid.register(app)
+    metrics.instrument(app)
+    logs.configure(app)
+    register_language_headers(app)
+    register_response_headers(app)
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -61,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
                       channel=(app.config.get('SUPPORT_REDIS_PREFIX') or '') + 'flask-socketio',
                       logger=False, engineio_logger=False)
     from .outbound import listeners  # noqa: F401  (outbox, acknowledgements, webhook deliveries; jobs)
+    from .observe import listeners as _counters  # noqa: F401  (metrics of committed facts)
     from .models import import_all
     import_all()
 
@@ -74,6 +89,8 @@ def _register_api(app: Flask) -> None:
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint)
     register_console(app, api)
+    from .observe.api import blp as metrics_blp
+    app.register_blueprint(metrics_blp)
     api.document_access(app)
     app.extensions['support_api'] = api
     if os.environ.get('SUPPORT_BENCH') == '1':
@@ -92,6 +109,7 @@ def _api_blueprints() -> tuple:
     from .clients.api import blp as clients
     from .clients.webhooks_api import admin_blp as webhooks, client_blp as client_webhooks
     from .core.health import blp as health
+    from .customers.api import blp as customers
     from .lab.api import blp as lab
     from .outbound.api import blp as outbound
     from .reports.api import blp as reports, client_blp as client_reports
@@ -100,6 +118,7 @@ def _api_blueprints() -> tuple:
     from .sites.api import blp as sites
     from .sla.api import blp as sla
     from .tickets.api import blp as tickets
+    from .tickets.search_api import blp as search
     return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
-            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla,
+            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, search, customers,
             reports, client_reports, monthly_reports, client_monthly_reports)

@@ -39,3 +39,9 @@ def post_worker_init(worker):
     if os.environ.get('SUPPORT_EMBEDDED_JOBS') == '1':
         from support.core import jobs
         jobs.start_embedded_consumer(worker_type='greenlet' if worker_class == 'gevent' else 'thread')
+
+
+def child_exit(server, worker):
+    """A worker exited: in multiprocess metrics mode (PROMETHEUS_MULTIPROC_DIR), drop its live files."""
+    from support.core.metrics import mark_process_dead
+    mark_process_dead(worker.pid)

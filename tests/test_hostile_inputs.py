@@ -148,3 +148,37 @@ def test_every_operation_is_covered():
     assert len(OPERATIONS) > 80
     assert {path for _m, path, _o in OPERATIONS} >= {'/api/v1/auth/token', '/api/v1/intake/tickets',
                                                     '/api/v1/tickets/{ticket_id}', '/api/v1/lab/holds'}
+
+
+# Full-text search: what people (and scripts) type into a search box --------------------------
+SEARCH_SOUP = ['!!&|(', ':*', '"unbalanced', 'modem" "', "'", '\\', '&&', 'a & | b', '!(modem', 'modem:*',
+               '<->', 'modem <-> router', '((((', 'OR OR OR', '-', '*', '%_', "o'brien", 'DROP TABLE tickets;--',
+               'ñ' * 300, 'módem ' * 16, 'x ' * 17]
+
+
+@pytest.mark.parametrize('url', ['/api/v1/search', '/api/v1/tickets'])
+def test_search_operator_soup_is_read_sensibly(app, world, url):
+    http = app.test_client()
+    for text in SEARCH_SOUP:
+        response = http.get(url, query_string={'q': text}, headers=world['admin'].headers)
+        assert response.status_code in (200, 422), (text, response.data[:300])
+        if response.status_code == 422:
+            assert response.get_json()['error']['fields']['q'], text
+
+
+def test_search_says_why_in_english_or_spanish(app, world):
+    http = app.test_client()
+    cases = {'!!&|(': ('The search has no words to look for.', 'La búsqueda no tiene palabras que buscar.'),
+             '-modem': ('Give at least one word to find, not only words to leave out.',
+                        'Indique al menos una palabra que buscar, no solo palabras que excluir.'),
+             'x ' * 17: ('At most 16 words or phrases in a search.',
+                         'Como máximo 16 palabras o frases en una búsqueda.'),
+             'a' * 10_000: ('Length must be between 1 and 500.', 'La longitud debe estar entre 1 y 500.')}
+    for text, messages in cases.items():
+        for language, message in zip(('en', 'es'), messages):
+            response = http.get('/api/v1/search', query_string={'q': text},
+                                headers={**world['admin'].headers, 'Accept-Language': language})
+            assert response.status_code == 422, text
+            assert response.get_json()['error']['fields']['q'] == [message], (text, language)
+    found = http.get('/api/v1/search', query_string={'q': '"modem'}, headers=world['admin'].headers)
+    assert found.status_code == 200 and found.get_json()['items'][0]['ticket']['id'] == world['ticket']['id']

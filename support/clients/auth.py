@@ -16,11 +16,17 @@ from .operations import find_active_key
 _DUMMY_SECRET = 'x' * 43
 SAFE_METHODS = ('GET', 'HEAD', 'OPTIONS')
 
-register_security_scheme('clientSignature', {
-    'type': 'apiKey', 'in': 'header', 'name': 'X-Support-Signature',
-    'description': 'Client systems sign every request: `X-Support-Key: <key id>`, `X-Support-Timestamp: <unix '
-                   'seconds>` and `X-Support-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`. '
-                   'A timestamp more than 300 s away is refused; a write whose signature was already seen is a 409.'})
+# A signed request carries three headers; OpenAPI ANDs the three apiKey schemes in one requirement.
+_HOW = ('Client systems sign every request with three headers: `X-Support-Key: <key id>`, `X-Support-Timestamp: '
+        '<unix seconds>` and `X-Support-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`. '
+        'A timestamp more than 300 s away is refused; a write whose signature was already seen is a 409.')
+CLIENT_SCHEMES = {
+    'clientKey': ('X-Support-Key', 'The id of the client key that signs (one of three headers). '),
+    'clientTimestamp': ('X-Support-Timestamp', 'Unix time in seconds of the signature (one of three headers). '),
+    'clientSignature': ('X-Support-Signature', 'The HMAC of timestamp and body (one of three headers). '),
+}
+for _name, (_header, _what) in CLIENT_SCHEMES.items():
+    register_security_scheme(_name, {'type': 'apiKey', 'in': 'header', 'name': _header, 'description': _what + _HOW})
 
 
 # What a route does with a write whose signature was already seen (headers are not signed, so
@@ -73,7 +79,7 @@ def _refuse_replay(key_id: str, timestamp: int, signature: str, tolerance: int, 
 
 
 def _signed_doc(method: str) -> dict:
-    return {'security': [{'clientSignature': []}], 'extensions': {'x-required-role': 'client-system'},
+    return {'security': [{name: [] for name in CLIENT_SCHEMES}], 'extensions': {'x-required-role': 'client-system'},
             'note': 'a client system signing with its key (`X-Support-Key`, `X-Support-Timestamp`, '
                     '`X-Support-Signature`); no person has access.'}
 

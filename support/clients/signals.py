@@ -8,3 +8,10 @@ Sent when a webhook endpoint was disabled after failing for too long and no othe
 the client could be told. Sender: the ``WebhookSubscription``. Kwargs: ``session`` (the
 session that disables it; notify after it commits).
 """)
+
+delivery_attempted = _signals.signal('delivery-attempted', doc="""
+Sent when the result of one send attempt is recorded (a client callback here, a reply or
+acknowledgement in ``outbound``), inside the transaction that records it. Sender: the row
+(``WebhookDelivery`` or ``OutboxItem``). Kwargs: ``session``, ``kind`` ("webhook", "reply",
+"acknowledgement"), ``transport`` ("http", "smtp"), ``result`` ("sent", "retry", "failed").
+""")

@@ -22,7 +22,7 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..core import retry
+from ..core import requestid, retry
 from ..core.config import setting as core_setting
 from ..core.transactions import after_commit
 from ..core.clock import utcnow
@@ -32,6 +32,7 @@ from ..core.i18n import _
 from ..core.signing import sign
 from .models import Client, ClientKey
 from . import webhook_endpoints as endpoints
+from .signals import delivery_attempted
 from .webhook_models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 
 MAX_SUBSCRIPTIONS = 20
@@ -107,7 +108,7 @@ def post_signed(url: str, body: bytes, secrets: list[str], extra_headers: dict) 
     timestamp = int(time.time())  # the receiver compares with its own (real) clock
     headers = {'Content-Type': 'application/json', 'User-Agent': USER_AGENT, 'X-Support-Timestamp': str(timestamp),
                'X-Support-Signature': ', '.join(sign(secret, timestamp, body) for secret in secrets),
-               **extra_headers}
+               **requestid.outgoing_headers(), **extra_headers}
     started = time.monotonic()
     try:
         check_destination(url, resolve=True)
@@ -324,6 +325,8 @@ def _record(session: Session, delivery_id: int, attempt: int, started_at, result
         delivery.status, delivery.next_attempt_at = DeliveryStatus.failed, None
     else:
         delivery.next_attempt_at = now + retry_delay(attempt)
+    outcome = 'sent' if result.ok else 'failed' if delivery.status == DeliveryStatus.failed else 'retry'
+    delivery_attempted.send(delivery, session=session, kind='webhook', transport='http', result=outcome)
 
 
 def retry_delay(attempt: int) -> timedelta:

@@ -1,6 +1,9 @@
 """The flask-smorest Api: OpenAPI from the same marshmallow schemas that validate."""
 import functools
 
+import re
+
+from apispec import APISpec
 from flask import send_from_directory
 from flask_smorest import Api
 from flask_smorest.spec.plugins import FlaskPlugin
@@ -22,6 +25,10 @@ class SupportApi(Api):
             if endpoint.startswith('api-docs.'):
                 app.view_functions[endpoint] = public(functools.wraps(view)(_call(view)))
 
+    def _init_spec(self, *args, **kwargs):
+        super()._init_spec(*args, **kwargs)
+        self.spec.__class__ = MarkdownSpec
+
     def handle_http_exception(self, error):
         return handle_http_error(error)
 
@@ -42,6 +49,29 @@ class SupportApi(Api):
                 operation, doc = operations.get(method.lower()), access_doc(view, method)
                 if operation is not None and doc is not None:
                     _apply(operation, doc, view._access_rule)
+
+
+class MarkdownSpec(APISpec):
+    """The document as readers see it: summaries and descriptions come from docstrings written for
+    Python (reStructuredText double backticks, roles); OpenAPI renders Markdown, so those become
+    single backticks."""
+
+    def to_dict(self):
+        return _markdown(super().to_dict())
+
+
+_RST_LITERAL = re.compile(r'``(.+?)``', re.S)
+_RST_ROLE = re.compile(r':(?:func|class|meth|data|attr|mod|obj):`~?([^`]+)`')
+
+
+def _markdown(value, key=None):
+    if isinstance(value, dict):
+        return {k: _markdown(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_markdown(item, key) for item in value]
+    if isinstance(value, str) and key in ('summary', 'description'):
+        return _RST_ROLE.sub(r'`\1`', _RST_LITERAL.sub(r'`\1`', value))
+    return value
 
 
 _DESCRIPTION = ('Ticketing backend of a bilingual call center. Agents authenticate with '

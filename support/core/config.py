@@ -28,6 +28,8 @@ def from_environment(instance_path: str) -> dict:
         'SUPPORT_SIGNATURE_TOLERANCE': int(env('SUPPORT_SIGNATURE_TOLERANCE', '300')),
         'SUPPORT_TOKEN_MAX_AGE': int(env('SUPPORT_TOKEN_MAX_AGE', str(12 * 3600))),
         'SUPPORT_ENCRYPTION_KEYS': env('SUPPORT_ENCRYPTION_KEYS') or None,
+        'SUPPORT_LOG_FORMAT': env('SUPPORT_LOG_FORMAT') or None,
+        'SUPPORT_LOG_LEVEL': env('SUPPORT_LOG_LEVEL') or 'INFO',
         'MAX_CONTENT_LENGTH': 1024 * 1024,
         'PERMANENT_SESSION_LIFETIME': timedelta(hours=12),
         'SESSION_COOKIE_HTTPONLY': True,

@@ -62,6 +62,17 @@ def register_request_guards(app):
         return error_response(400, 'csrf_failed', _('The CSRF token is missing or wrong; reload the page.'))
 
 
+def register_response_headers(app) -> None:
+    """Registered before the rate limiter, so this runs after it has added its headers:
+    ``X-RateLimit-*`` stay on every limited answer, ``Retry-After`` only where waiting is the
+    answer (429, 503)."""
+    @app.after_request
+    def _retry_after_only_when_refused(response):
+        if response.status_code not in (429, 503):
+            response.headers.pop('Retry-After', None)
+        return response
+
+
 def safe_next_path(target: str | None) -> str | None:
     """``target`` if it is a path on this site, else None: a login never redirects to another host."""
     if not target or not target.startswith('/') or target.startswith('//') or '\\' in target:

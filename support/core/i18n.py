@@ -19,6 +19,11 @@ def select_locale() -> str:
     """The user's preference, then ``Accept-Language``, else English."""
     if not has_request_context():
         return 'en'
+    g.answer_locale = locale = _request_locale()  # the answer is translated: Content-Language, Vary
+    return locale
+
+
+def _request_locale() -> str:
     forced = getattr(g, 'locale', None)
     if forced in SUPPORTED_LOCALES:
         return forced
@@ -27,6 +32,22 @@ def select_locale() -> str:
     if preferred in SUPPORTED_LOCALES:
         return preferred
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or 'en'
+
+
+def register_language_headers(app) -> None:
+    """An answer whose text was translated says in which language (``Content-Language``) and that
+    it depends on ``Accept-Language`` (``Vary``), so caches keep one copy per language."""
+    @app.before_request
+    def _no_language_yet():
+        g.pop('answer_locale', None)
+
+    @app.after_request
+    def _language_headers(response):
+        locale = g.pop('answer_locale', None)
+        if locale:
+            response.headers['Content-Language'] = locale
+            response.vary.add('Accept-Language')
+        return response
 
 
 def select_timezone() -> str | None:

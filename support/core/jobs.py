@@ -4,20 +4,66 @@ Timers live in the database as timestamps; jobs only sweep them, so a lost or
 repeated job changes nothing wrong. ``flask --app wsgi support worker`` runs a
 consumer in its own process; the embedded default runs one inside the server.
 """
+import logging
 import os
+import time
+import uuid
+from datetime import timezone
 
-from huey import MemoryHuey, RedisHuey, SqliteHuey
+from huey import MemoryHuey, RedisHuey, SqliteHuey, signals
+from huey.api import Task
+
+from . import metrics, requestid
+
+log = logging.getLogger(__name__)
+# A job's id carries the request that enqueued it and when: ``<uuid>~<request id>~<unix ms>``
+# (Huey keeps the id through the queue and retries, and has no other place for metadata).
+_SEP = '~'
+
+
+class _Traced:
+    """Jobs carry the request id (and their enqueue time) and run with it current, so the
+    worker's log lines and the calls the job makes name the request that caused them."""
+
+    def enqueue(self, task):
+        if isinstance(task, Task) and _SEP not in task.id:
+            task.id = _SEP.join((uuid.uuid4().hex, requestid.current() or '', str(int(time.time() * 1000))))
+            task.revoke_id = f'r:{task.id}'
+        return super().enqueue(task)
+
+    def execute(self, task, timestamp=None):
+        token = requestid.bind(job_request_id(task))
+        try:
+            return super().execute(task, timestamp)
+        finally:
+            requestid.unbind(token)
+
+
+def job_request_id(task) -> str | None:
+    """The request id a job was enqueued with (None for periodic jobs and jobs enqueued outside requests)."""
+    parts = str(task.id).split(_SEP)
+    return parts[1] or None if len(parts) == 3 else None
+
+
+def _enqueued_at(task) -> float | None:
+    parts = str(task.id).split(_SEP)
+    return int(parts[2]) / 1000 if len(parts) == 3 and parts[2].isdigit() else None
 
 
 def _make_huey():
     kind = os.environ.get('SUPPORT_JOBS') or ('redis' if os.environ.get('SUPPORT_REDIS_URL') else 'sqlite')
     if kind == 'redis':
-        return RedisHuey((os.environ.get('SUPPORT_REDIS_PREFIX') or '') + 'support', url=os.environ['SUPPORT_REDIS_URL'], utc=True)
+        return _traced(RedisHuey)((os.environ.get('SUPPORT_REDIS_PREFIX') or '') + 'support',
+                                  url=os.environ['SUPPORT_REDIS_URL'], utc=True)
     if kind == 'memory':
-        return MemoryHuey('support', utc=True)
+        return _traced(MemoryHuey)('support', utc=True)
     instance = os.environ.get('SUPPORT_INSTANCE_PATH') or _default_instance_path()
     os.makedirs(instance, exist_ok=True)
-    return SqliteHuey('support', filename=os.path.join(instance, 'jobs.sqlite'), utc=True)
+    return _traced(SqliteHuey)('support', filename=os.path.join(instance, 'jobs.sqlite'), utc=True)
+
+
+def _traced(huey_class):
+    return type(huey_class.__name__, (_Traced, huey_class), {})
 
 
 def _default_instance_path() -> str:
@@ -30,6 +76,40 @@ def _default_instance_path() -> str:
 
 huey = _make_huey()
 _flask_app = None
+
+
+@huey.signal(signals.SIGNAL_ENQUEUED)
+def _count_enqueued(signal, task, *args):
+    metrics.JOBS_ENQUEUED.labels(task.name).inc()
+
+
+@huey.signal(signals.SIGNAL_EXECUTING)
+def _measure_lag(signal, task, *args):
+    due = _enqueued_at(task)
+    if task.eta is not None:
+        eta = task.eta.replace(tzinfo=timezone.utc) if task.eta.tzinfo is None else task.eta
+        due = max(due or 0, eta.timestamp())
+    if due is not None:
+        metrics.JOB_LAG.labels(task.name).observe(max(0.0, time.time() - due))
+
+
+@huey.signal(signals.SIGNAL_COMPLETE)
+def _count_completed(signal, task, *args):
+    metrics.JOBS_COMPLETED.labels(task.name).inc()
+
+
+@huey.signal(signals.SIGNAL_ERROR)
+def _count_failed(signal, task, *args):
+    metrics.JOBS_FAILED.labels(task.name).inc()
+
+
+def pending() -> int | None:
+    """How many jobs wait in the queue (None when the broker cannot tell)."""
+    try:
+        return huey.pending_count()
+    except Exception:  # a broken broker is the readiness check's to report; a scrape must still answer
+        log.warning('could not count pending jobs', exc_info=True)
+        return None
 
 
 def bind_app(app) -> None:

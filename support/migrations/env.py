@@ -104,6 +104,9 @@ def run_migrations_online():
     conf_args.setdefault('render_item', render_item)
     conf_args.setdefault('render_as_batch', True)  # SQLite alters tables by copying them
     conf_args.setdefault('compare_type', True)
+    from support.tickets.search_index import include_name, include_object
+    conf_args.setdefault('include_object', include_object)  # the search index lives beside the models
+    conf_args.setdefault('include_name', include_name)
 
     connectable = get_engine()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import requests
 
 from ..clients import webhooks
+from ..core import requestid
 from .models import EndpointFormat
 
 
@@ -98,7 +99,8 @@ def _post(url: str, **kwargs) -> webhooks.PostResult:
     try:
         webhooks.check_destination(url, resolve=True)
         response = requests.post(url, allow_redirects=False, timeout=webhooks.setting('SUPPORT_OUTBOUND_TIMEOUT'),
-                                 headers={'User-Agent': webhooks.USER_AGENT, **kwargs.pop('headers', {})},
+                                 headers={'User-Agent': webhooks.USER_AGENT, **requestid.outgoing_headers(),
+                                          **kwargs.pop('headers', {})},
                                  **kwargs)
     except webhooks.ValidationFailed:
         return webhooks.PostResult(False, None, 'destination refused: private or local address', 0)

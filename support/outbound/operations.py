@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..clients import webhooks
 from ..clients.models import Client
+from ..clients.signals import delivery_attempted
 from ..core import retry
 from ..core.transactions import after_commit
 from ..core.clock import utcnow
@@ -230,6 +231,9 @@ def _record(session: Session, item_id: int, attempt: int, error: str | None, per
         _announce_failure(session, item.message.ticket, item.message, item.kind, error, attempt)
     else:
         item.next_attempt_at = utcnow() + retry_delay(attempt)
+    outcome = 'sent' if error is None else 'failed' if item.status == OutboxStatus.failed else 'retry'
+    delivery_attempted.send(item, session=session, kind=item.kind.value, transport=item.transport.value,
+                            result=outcome)
 
 
 def retry_delay(attempt: int) -> timedelta:

@@ -191,3 +191,9 @@ sa.Index('ix_tickets_tags', sa.cast(Ticket.tags, JSONB).label('tags'), postgresq
 @event.listens_for(TicketEvent, 'before_delete')
 def _history_is_append_only(mapper, connection, target):
     raise RuntimeError('ticket events are append-only')
+
+
+# Full-text search over subjects, messages and customers (search_index, docs/search.md).
+from .search_index import install as _install_search_index  # noqa: E402
+
+_install_search_index(Customer.__table__, Ticket.__table__, Message.__table__)

@@ -17,7 +17,7 @@ from ..core.errors import NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
 from . import listing
-from .models import Customer, Message, Ticket
+from .models import Ticket
 
 
 def visible_to(agent: Agent, query):
@@ -66,7 +66,7 @@ def search_tickets(agent: Agent, args: dict) -> tuple[list[dict], str | None]:
     """
     sort = args.get('sort') or '-created'
     query = visible_to(agent, listing.page_query())
-    query = _apply_filters(query, agent, args)
+    query = apply_filters(query, agent, args)
     if args.get('cursor'):
         query = query.where(_after(decode_cursor(args['cursor'], sort), sort))
     limit = args['limit']
@@ -108,7 +108,8 @@ def _sla_filter(states: list[str]):
     return sa.or_(*(conditions[state] for state in states))
 
 
-def _apply_filters(query, agent: Agent, args: dict):
+def apply_filters(query, agent: Agent, args: dict):
+    """The list's filters (the arguments of ``TicketListArgs``) applied to a ``SELECT`` over tickets."""
     for name, column in (('status', Ticket.status), ('channel', Ticket.channel), ('priority', Ticket.priority)):
         if args.get(name):
             query = query.where(column.in_(args[name]))
@@ -164,19 +165,11 @@ def has_tag(tag: str):
                      .where(sa.column('value') == tag))
 
 
-# Text search (``q=``), kept apart so that full-text search (issue 13) can replace it whole:
-# ``text_search(query, text)`` returns ``query`` limited to the tickets that match.
 def text_search(query, text: str):
-    return query.where(_text_match(text))
-
-
-def _text_match(text: str):
-    pattern = '%' + text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
-    in_messages = sa.exists().where(Message.ticket_id == Ticket.id, Message.body.ilike(pattern, escape='\\'))
-    in_customer = sa.select(Customer.id).where(Customer.id == Ticket.customer_id, sa.or_(
-        Customer.name.ilike(pattern, escape='\\'), Customer.email.ilike(pattern, escape='\\'))
-    ).correlate_except(Customer).exists()
-    return sa.or_(Ticket.subject.ilike(pattern, escape='\\'), in_messages, in_customer)
+    """``query`` limited to the tickets whose subject, messages or customer match ``text`` in full text
+    (``search``: accents and case ignored, each text stemmed in its language; docs/search.md)."""
+    from .search import matching_ticket_ids, parse_query
+    return query.where(Ticket.id.in_(matching_ticket_ids(parse_query(text))))
 
 
 def tag_suggestions(agent: Agent, client_slug: str, prefix: str = '', limit: int = 20) -> list[dict]:

@@ -10,6 +10,7 @@ from .models import LANGUAGES, Channel, LanguageSource, MessageKind, Priority
 from .states import Status
 
 TAG = Text(max_length=40, min_length=1)
+SEARCH_MAX_LENGTH = 500
 
 
 class CustomerSchema(Schema):
@@ -204,7 +205,9 @@ class TicketListArgs(Schema):
         'description': 'created at or after this time (UTC when no offset is given)'})
     created_before = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
         'description': 'created before this time (UTC when no offset is given)'})
-    q = Text(max_length=200, metadata={'description': 'text in the subject, messages or customer'})
+    q = Text(max_length=SEARCH_MAX_LENGTH, metadata={'description': (
+        'full-text search of the subject, messages and customer (docs/search.md): accents and case ignored, '
+        'words stemmed in English and Spanish, "a phrase", -left_out, this OR that, prefix*')})
     sla = fields.List(choice(['breached', 'at_risk', 'active']), metadata={
         'description': 'breached: a running clock is past due; at_risk: past its warning point, not due yet; '
                        'active: any clock running'})
@@ -213,6 +216,44 @@ class TicketListArgs(Schema):
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=50, validate=validate.OneOf(range(1, 201), error=_l(
         'Must be between 1 and 200.')), metadata={'minimum': 1, 'maximum': 200})
+
+
+class SearchArgs(TicketListArgs):
+    """The list's filters, and a required query; the order is the rank (best first)."""
+
+    class Meta(Schema.Meta):
+        exclude = ('sort',)
+
+    q = Text(required=True, min_length=1, max_length=SEARCH_MAX_LENGTH, metadata={'description': (
+        'words (each found by its English or Spanish stem, accents and case ignored), "a phrase", '
+        '-left_out, this OR that, prefix*; at most 16 words or phrases')})
+    cursor = fields.String(validate=validate.Length(max=300), metadata={
+        'description': 'next_cursor of the previous page (signed; only valid for the same q)'})
+
+
+HIGHLIGHT = fields.List(fields.Integer(), validate=validate.Length(equal=2))
+
+
+class SearchMatchSchema(Schema):
+    field = fields.String(metadata={'enum': ['subject', 'message', 'customer_name', 'customer_email',
+                                             'customer_phone', 'customer_handle']})
+    message_id = fields.Integer(allow_none=True)
+    message_kind = fields.String(allow_none=True, metadata={'enum': [k.value for k in MessageKind]})
+    text = fields.String(metadata={'description': 'plain text (not HTML), cut with "…" around the matches'})
+    highlights = fields.List(HIGHLIGHT, metadata={
+        'description': '[start, end) character offsets in text of each matching word'})
+
+
+class SearchHitSchema(Schema):
+    ticket = fields.Nested(TicketSchema)
+    rank = fields.Float(metadata={'description': 'higher is better; compare only within one search'})
+    matches = fields.List(fields.Nested(SearchMatchSchema))
+
+
+class SearchPageSchema(Schema):
+    items = fields.List(fields.Nested(SearchHitSchema), required=True)
+    next_cursor = fields.String(allow_none=True, metadata={
+        'description': 'pass as `cursor` (with the same q and filters) for the next page; null on the last'})
 
 
 class TagArgs(Schema):

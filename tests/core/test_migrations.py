@@ -8,6 +8,7 @@ from flask_migrate import downgrade, upgrade
 
 from support import create_app
 from support.core.extensions import db
+from support.tickets.search_index import include_name, include_object
 
 from ..conftest import PG_URL, app_config
 
@@ -37,7 +38,8 @@ def test_migrations_build_the_schema_the_models_describe(tmp_path):
         with app.app_context():
             upgrade(revision='heads')
             with db.engine.connect() as conn:
-                diffs = compare_metadata(MigrationContext.configure(conn, opts={'compare_type': False}),
+                diffs = compare_metadata(MigrationContext.configure(conn, opts={
+                    'compare_type': False, 'include_object': include_object, 'include_name': include_name}),
                                          db.metadata)
             assert _significant(diffs) == [], backend
             downgrade(revision='base')

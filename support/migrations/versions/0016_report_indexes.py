@@ -1,14 +1,14 @@
 """report indexes: what the report queries read through (issue 10; see support/reports/models.py)
 
 Revision ID: 0016_report_indexes
-Revises: 0015_report_files
+Revises: 0014_search
 
 On PostgreSQL the indexes are built CONCURRENTLY (no lock on a live table's writes).
 """
 from alembic import op
 
 revision = '0016_report_indexes'
-down_revision = '0015_report_files'
+down_revision = '0014_search'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Customers: search, their whole story across channels, merging duplicates (docs/customers.md)."""
