@@ -7,9 +7,16 @@
 3. Live latency: gunicorn (gevent) with Redis, 100 supervisor sockets connected; tickets
    posted one by one; time from the ticket's ``created_at`` (stamped just before commit)
    to each socket receiving ``ticket.created``; p50/p99 over every (ticket, socket).
+4. Socket latency (``--sockets 100,1000``): the production server (``gunicorn.conf.py``,
+   ``--workers`` gevent workers, Redis between them) with that many supervisor sockets held
+   by ``bench/live_receiver.py`` (raw WebSockets in one gevent process, so the receiving end
+   stays cheap), tickets posted one by one: commit → receipt p50/p99/max over every
+   (ticket, socket), and how many deliveries arrived. Needs the ``bench`` extra
+   (websocket-client).
 
     .venv/bin/python bench/routing.py [--database postgresql://postgres@127.0.0.1:5432/routing_bench]
                                       [--redis redis://127.0.0.1:6379/11] [--samples 300] [--events 100]
+                                      [--sockets 100,1000] [--workers 2] [--skip decision,backlog,latency]
 """
 import argparse
 import json
@@ -221,6 +228,94 @@ def bench_latency(url, redis_url, clients, events):
           f'p50 {pct(lags, 50) * 1e3:.1f} ms  p99 {pct(lags, 99) * 1e3:.1f} ms')
 
 
+def _production_server(env: dict, workers: int):
+    import socket
+    import subprocess
+    import requests
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, **env, 'SUPPORT_BIND': f'127.0.0.1:{port}', 'SUPPORT_WORKERS': str(workers),
+           'PYTHONPATH': ROOT}
+    log = open(os.path.join(env.get('SUPPORT_INSTANCE_PATH', '/tmp'), 'gunicorn.log'), 'w')
+    server = subprocess.Popen([os.path.join(ROOT, '.venv', 'bin', 'gunicorn'), '-c', 'gunicorn.conf.py', 'wsgi:app'],
+                              cwd=ROOT, env=env, stdout=log, stderr=log)
+    url = f'http://127.0.0.1:{port}'
+    for _ in range(150):
+        try:
+            requests.get(url + '/api/v1/health', timeout=5).raise_for_status()
+            return server, url
+        except requests.RequestException:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError('the server did not start')
+
+
+def _receive(url: str, token: str, sockets: int):
+    """``bench/live_receiver.py`` holding ``sockets`` supervisor sockets, once every one is connected."""
+    import subprocess
+    receiver = subprocess.Popen([sys.executable, os.path.join(ROOT, 'bench', 'live_receiver.py'), url, token,
+                                 str(sockets), 'ticket.created'],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    ready = receiver.stdout.readline().split()
+    if ready[:1] != ['ready'] or int(ready[1]) < sockets:
+        receiver.kill()
+        raise RuntimeError(f'only {ready} of {sockets} sockets connected')
+    return receiver
+
+
+def _post_tickets(url: str, key_id: str, secret: str, events: int, tag: str, interval: float) -> None:
+    import requests
+    from support.core.signing import sign
+    session = requests.Session()
+    for n in range(events):
+        body = json.dumps({'subject': f'Latency {tag} {n}', 'body': 'Router lights are all red since the storm.',
+                           'channel': 'email', 'language': 'en', 'customer': {'email': f'{tag}-{n}@example.com'}}).encode()
+        ts = int(time.time())
+        response = session.post(url + '/api/v1/intake/tickets', data=body, headers={
+            'X-Support-Key': key_id, 'X-Support-Timestamp': str(ts), 'X-Support-Signature': sign(secret, ts, body),
+            'Content-Type': 'application/json'})
+        assert response.status_code == 201, response.text
+        time.sleep(interval)
+
+
+def bench_socket_latency(url, redis_url, counts, events, workers, interval):
+    """Commit → receipt on ``counts`` supervisor sockets (each count in its own round)."""
+    from support.agents.auth import issue_token
+    from support.agents.operations import create_agent
+    from support.core.extensions import db
+    app = _app(url)
+    with app.app_context():
+        client, _customer, _agents = _world(db, agents=5)
+        boss = create_agent('boss@example.com', 'Boss', 'password-123', 'supervisor', all_clients=True)
+        key = client.keys[0]
+        db.session.commit()
+        token, key_id, secret = issue_token(boss), key.key_id, key.secret
+        db.session.remove()
+    env = {'SUPPORT_DATABASE_URL': url, 'SUPPORT_REDIS_URL': redis_url, 'SUPPORT_SECRET_KEY': 'bench-secret',
+           'SUPPORT_REDIS_PREFIX': f'bench{os.getpid()}:', 'SUPPORT_JOBS': 'memory',
+           'SUPPORT_INTAKE_RATE_LIMIT': '1000000/minute', 'SUPPORT_INSTANCE_PATH': '/tmp/support-bench-sockets'}
+    server, base = _production_server(env, workers)
+    try:
+        for sockets in counts:
+            receiver = _receive(base, token, sockets)
+            time.sleep(2)  # let the connection snapshots settle
+            load = os.getloadavg()[0]
+            _post_tickets(base, key_id, secret, events, f's{sockets}', interval)
+            time.sleep(3)
+            out, _err = receiver.communicate('stop\n', timeout=120)
+            lags = [at - datetime.fromisoformat(data['created_at']).timestamp()
+                    for _n, at, data in map(json.loads, out.splitlines())
+                    if data.get('subject', '').startswith(f'Latency s{sockets} ')]
+            print(f'commit → supervisor socket, {sockets} sockets on {workers} gevent workers (Redis), {events} tickets: '
+                  f'p50 {pct(lags, 50) * 1e3:.1f} ms  p99 {pct(lags, 99) * 1e3:.1f} ms  max {max(lags) * 1e3:.1f} ms  '
+                  f'({len(lags)} of {sockets * events} deliveries, one ticket every {interval} s; '
+                  f'load average {load:.1f} on {os.cpu_count()} cores)')
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--database', default='postgresql://postgres@127.0.0.1:5432/routing_bench')
@@ -228,6 +323,9 @@ def main():
     parser.add_argument('--samples', type=int, default=300)
     parser.add_argument('--clients', type=int, default=100)
     parser.add_argument('--events', type=int, default=100)
+    parser.add_argument('--sockets', default='', help='socket-latency rounds, e.g. 100,1000')
+    parser.add_argument('--workers', type=int, default=2, help='gunicorn workers for --sockets')
+    parser.add_argument('--interval', type=float, default=0.5, help='seconds between tickets for --sockets')
     parser.add_argument('--skip', default='', help='comma separated: decision,backlog,latency')
     args = parser.parse_args()
     from support.core.config import normalise_url
@@ -238,6 +336,9 @@ def main():
         bench_backlog(normalise_url(args.database), args.samples)
     if 'latency' not in skip:
         bench_latency(normalise_url(args.database), args.redis, args.clients, args.events)
+    if args.sockets:
+        bench_socket_latency(normalise_url(args.database), args.redis, [int(n) for n in args.sockets.split(',')],
+                             args.events, args.workers, args.interval)
 
 
 if __name__ == '__main__':

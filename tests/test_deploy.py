@@ -16,7 +16,7 @@ INSTRUCTIONS = {'FROM', 'RUN', 'CMD', 'LABEL', 'EXPOSE', 'ENV', 'ADD', 'COPY', '
 SYSTEMD_SERVICE_KEYS = {'Type', 'User', 'Group', 'WorkingDirectory', 'EnvironmentFile', 'Environment', 'ExecStart',
                         'ExecReload', 'KillMode', 'KillSignal', 'TimeoutStopSec', 'Restart', 'RestartSec',
                         'LimitNOFILE', 'NoNewPrivileges', 'PrivateTmp', 'ProtectSystem', 'ProtectHome',
-                        'ReadWritePaths'}
+                        'ReadWritePaths', 'RuntimeDirectory', 'RuntimeDirectoryPreserve'}
 
 
 def _unit(name: str) -> configparser.ConfigParser:

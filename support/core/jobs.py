@@ -26,9 +26,10 @@ class _Traced:
     worker's log lines and the calls the job makes name the request that caused them."""
 
     def enqueue(self, task):
-        if isinstance(task, Task) and _SEP not in task.id:
+        if isinstance(task, Task) and _SEP not in task.id:  # a first enqueue (not a retry or a due eta job)
             task.id = _SEP.join((uuid.uuid4().hex, requestid.current() or '', str(int(time.time() * 1000))))
             task.revoke_id = f'r:{task.id}'
+            metrics.JOBS_ENQUEUED.labels(task.name).inc()
         return super().enqueue(task)
 
     def execute(self, task, timestamp=None):
@@ -76,11 +77,6 @@ def _default_instance_path() -> str:
 
 huey = _make_huey()
 _flask_app = None
-
-
-@huey.signal(signals.SIGNAL_ENQUEUED)
-def _count_enqueued(signal, task, *args):
-    metrics.JOBS_ENQUEUED.labels(task.name).inc()
 
 
 @huey.signal(signals.SIGNAL_EXECUTING)

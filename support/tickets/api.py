@@ -20,7 +20,7 @@ blp = Blueprint('tickets', __name__, url_prefix='/api/v1/tickets', description='
 @blp.arguments(TicketListArgs(), location='query', as_kwargs=True)  # an instance: not built per request
 @blp.response(200, TicketPageSchema)
 def list_tickets(**args):
-    """List tickets, newest first (or by SLA due time), with filters and a cursor (docs/api.md#pagination)."""
+    """List tickets, newest first (or by SLA due time), with filters and a cursor (docs/lists.md)."""
     items, next_cursor = search_tickets(g.current_agent, args)
     return current_app.json.response({'items': items, 'next_cursor': next_cursor})  # items already in shape
 

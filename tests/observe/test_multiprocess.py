@@ -63,3 +63,14 @@ def test_every_worker_counts_and_a_scrape_adds_them_up(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(20)
+
+
+def test_child_exit_drops_the_live_files_of_the_worker_that_exited(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from support import gunicorn_conf
+    monkeypatch.setenv('PROMETHEUS_MULTIPROC_DIR', str(tmp_path))
+    for name in ('gauge_livesum_4242.db', 'gauge_liveall_4242.db', 'counter_4242.db', 'gauge_livesum_4343.db'):
+        (tmp_path / name).write_bytes(b'')
+    gunicorn_conf.child_exit(None, SimpleNamespace(pid=4242))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['counter_4242.db', 'gauge_livesum_4343.db']

@@ -131,3 +131,20 @@ def test_jobs_enqueued_failed_pending_and_lag(metrics, app, monkeypatch):
     failed = metrics.changes(run_all)
     monkeypatch.undo()
     assert failed.value('support_jobs_failed_total', **job) == 1
+
+
+def test_a_job_with_an_eta_counts_once_when_enqueued_and_again_when_it_runs(metrics, app, monkeypatch):
+    from datetime import datetime, timezone
+
+    from support.core import jobs
+    from support.core.jobs import huey
+    monkeypatch.setattr(huey, 'immediate', False)
+    huey.flush()
+    job = {'job': 'send_outbox'}
+    past = datetime(2020, 1, 1, tzinfo=timezone.utc)  # due already: the consumer moves it to the queue
+    moved = metrics.changes(lambda: jobs.enqueue('send_outbox', 515151, eta=past))
+    assert moved.value('support_jobs_enqueued_total', **job) == 1
+    task = huey.dequeue()
+    huey.enqueue(task)  # what the consumer's scheduler does with a due job: not a new job
+    ran = metrics.changes(lambda: huey.execute(huey.dequeue()))
+    assert ran.value('support_jobs_enqueued_total', **job) == 0 and ran.value('support_jobs_completed_total', **job) == 1

@@ -3,6 +3,7 @@ import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTypin
   reportError, serverNow, setupLocaleSwitch, t, toast} from './common.js';
 import {LabPanel} from './lab.js';
 import * as sla from './sla.js';
+import {renderStory, setupSearch} from './search.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -271,6 +272,7 @@ function renderCustomer(ticket) {
   $('customer').replaceChildren(...facts.flatMap(([key, value]) => [el('dt', {}, t(key)),
     el('dd', {class: value ? '' : 'muted'}, value || t('customer.none'))]));
   $('customer-panel').hidden = false;
+  renderStory(ticket, openTicket);
 }
 
 function historyText(event) {
@@ -407,6 +409,7 @@ function closeTicket() {
   $('ticket-view').hidden = true;
   $('ticket-empty').hidden = false;
   $('customer-panel').hidden = true;
+  $('story-panel').hidden = true;
   $('sla-panel').hidden = true;
   $('history-panel').hidden = true;
   lab?.showTicket(null);
@@ -490,6 +493,7 @@ function start() {
   }
   setInterval(() => sla.tick(), 1000);
   document.addEventListener('keydown', onKey);
+  setupSearch(openTicket);
   renderTickets();
   connectLive(handlers, () => {
     loadMe();
