@@ -136,10 +136,10 @@ def test_csv_has_translated_headers_and_plain_numbers(http, day, boss):
     assert response.status_code == 200
     assert response.mimetype == 'text/csv'
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert table[0][:3] == ['Canal', 'Recibidos', 'Atendidos']
+    assert table[0][:3] == ['Canal', 'Creado', 'Atendidos']
     chat = next(r for r in table[1:] if r[0] == 'chat')
     header = table[0]
-    assert chat[header.index('Recibidos')] == '3'
+    assert chat[header.index('Creado')] == '3'
     assert chat[header.index('Nivel de servicio')] == '0.3333'
     accept = http.get('/api/v1/reports/tickets', query_string=RANGE, headers={**boss.headers, 'Accept': 'text/csv'})
     assert accept.mimetype == 'text/csv' and accept.get_data(as_text=True).startswith('Created,Answered')

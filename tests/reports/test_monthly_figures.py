@@ -78,7 +78,7 @@ def test_the_spanish_pdf_carries_the_figures_of_the_clients_own_month(http, make
     assert figures['resolution_seconds'] == {'median': 258, 'p90': 312.4}
     text = text_of(http.get(report['pdf_url'], headers=admin.headers).data)
     for expected in ('Informe mensual: Acme Cable, noviembre de 2026', 'Horas en America/Mexico_City',
-                     'Contactos recibidos 2', 'Atendidos 2', 'Resueltos 2', 'Abandonados 0',
+                     'Contactos recibidos 2', 'Contactos atendidos 2', 'Tickets resueltos 2', 'Contactos abandonados 0',
                      'Velocidad media de respuesta (ASA) 18 s', 'Nivel de servicio: atendidos en 20 s 50,0 % (1 de 2)',
                      'Objetivos de SLA cumplidos 75,0 % (3 de 4)', 'Tiempo medio de operación (TMO) 4 min 00 s',
                      'Tiempo de resolución, mediana 4 min 18 s', 'Tiempo de resolución, percentil 90 5 min 12 s',
