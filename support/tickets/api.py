@@ -7,8 +7,9 @@ from ..agents.models import Role
 from ..core.extensions import db
 from .models import MessageKind, Priority
 from .operations import Actor, add_agent_message, update_ticket
-from .queries import get_visible_ticket, search_tickets, tag_suggestions
-from .schemas import (MessageCreateSchema, MessageSchema, TagArgs, TagSuggestionSchema, TicketDetailSchema,
+from .queries import get_visible_ticket, history_page, search_tickets, tag_suggestions, thread_page
+from .schemas import (EventListArgs, EventPageSchema, MessageCreateSchema, MessageListArgs, MessagePageSchema,
+                      MessageSchema, TagArgs, TagSuggestionSchema, TicketDetailSchema,
                       TicketListArgs, TicketPageSchema, TicketUpdateSchema)
 from .states import Status
 
@@ -40,6 +41,26 @@ def list_tags(client, prefix=''):
 def get_ticket(ticket_id):
     """One ticket with its messages and its history."""
     return get_visible_ticket(g.current_agent, ticket_id)
+
+
+@blp.route('/<big:ticket_id>/messages', methods=['GET'])
+@require_role(Role.agent)
+@blp.arguments(MessageListArgs, location='query', as_kwargs=True)
+@blp.response(200, MessagePageSchema)
+def list_messages(ticket_id, limit, after=None):
+    """The ticket's messages, oldest first, a page at a time (pass `next_cursor` as `after`)."""
+    items, next_cursor = thread_page(get_visible_ticket(g.current_agent, ticket_id), after, limit)
+    return {'items': items, 'next_cursor': next_cursor}
+
+
+@blp.route('/<big:ticket_id>/events', methods=['GET'])
+@require_role(Role.agent)
+@blp.arguments(EventListArgs, location='query', as_kwargs=True)
+@blp.response(200, EventPageSchema)
+def list_events(ticket_id, limit, after=None):
+    """The ticket's history, oldest first, a page at a time (pass `next_cursor` as `after`)."""
+    items, next_cursor = history_page(get_visible_ticket(g.current_agent, ticket_id), after, limit)
+    return {'items': items, 'next_cursor': next_cursor}
 
 
 @blp.route('/<big:ticket_id>', methods=['PATCH'])

@@ -5,8 +5,8 @@ from marshmallow import fields, validate, validates_schema, ValidationError
 
 from ..core.clock import utcnow
 from ..core.i18n import _l
-from ..core.schemas import Schema, Text, choice
-from .models import LANGUAGES, Channel, LanguageSource, MessageKind, Priority
+from ..core.schemas import Id, Schema, Text, choice
+from .models import LANGUAGES, Channel, LanguageSource, Message, MessageKind, Priority, TicketEvent
 from .states import Status
 
 TAG = Text(max_length=40, min_length=1)
@@ -254,6 +254,31 @@ class SearchPageSchema(Schema):
     items = fields.List(fields.Nested(SearchHitSchema), required=True)
     next_cursor = fields.String(allow_none=True, metadata={
         'description': 'pass as `cursor` (with the same q and filters) for the next page; null on the last'})
+
+
+def _page_limit():
+    return fields.Integer(load_default=50, validate=validate.OneOf(range(1, 201), error=_l(
+        'Must be between 1 and 200.')), metadata={'minimum': 1, 'maximum': 200})
+
+
+class MessageListArgs(Schema):
+    after = Id(Message.id, metadata={'description': 'the `next_cursor` of the previous page'})
+    limit = _page_limit()
+
+
+class EventListArgs(Schema):
+    after = Id(TicketEvent.id, metadata={'description': 'the `next_cursor` of the previous page'})
+    limit = _page_limit()
+
+
+class MessagePageSchema(Schema):
+    items = fields.List(fields.Nested(MessageSchema), required=True)
+    next_cursor = fields.Integer(allow_none=True, metadata={'description': 'pass as `after` for the next page'})
+
+
+class EventPageSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema), required=True)
+    next_cursor = fields.Integer(allow_none=True, metadata={'description': 'pass as `after` for the next page'})
 
 
 class TagArgs(Schema):

@@ -59,6 +59,8 @@ REQUESTS = [
     ('client open by due time', '/api/v1/tickets', {'client': '{big}', 'sort': 'due', 'status': ['open', 'new']}),
     ('tag suggestions', '/api/v1/tickets/tags', {'client': '{big}', 'prefix': 'v'}),
     ('ticket', '/api/v1/tickets/{ticket}', {}),
+    ('thread of a ticket', '/api/v1/tickets/{ticket}/messages', {}),
+    ('history of a ticket', '/api/v1/tickets/{ticket}/events', {}),
     ('search', '/api/v1/search', {'q': 'satellite'}),
     ('search a client, two words', '/api/v1/search', {'q': 'satellite dish', 'client': '{big}'}),
     ('search a phrase, open', '/api/v1/search', {'q': '"satellite dish"', 'status': ['new', 'open']}),
