@@ -84,12 +84,24 @@ def set_presence(agent_id: int, status: Presence, reason: str | None = None, act
 
 
 def _record_change(state: AgentState, actor_id: int | None) -> None:
-    """Close the agent's open history row and open the next one at the same instant."""
-    db.session.execute(sa.update(PresenceChange).where(PresenceChange.agent_id == state.agent_id,
-                                                       PresenceChange.ended_at.is_(None))
-                       .values(ended_at=state.since).execution_options(synchronize_session=False))
+    """Close the agent's open history row and open the next one at the same instant.
+
+    A clock that stepped back (another process a little behind, an NTP correction) must not
+    make a row end before it started: the change then happens at the open row's start.
+    """
+    opened = db.session.execute(sa.select(PresenceChange.id, PresenceChange.started_at)
+                                .where(PresenceChange.agent_id == state.agent_id,
+                                       PresenceChange.ended_at.is_(None))).first()
+    moment = state.since
+    if opened is not None:
+        started = opened.started_at
+        if started.tzinfo is None and moment.tzinfo is not None:
+            started = started.replace(tzinfo=moment.tzinfo)
+        moment = max(moment, started)
+        db.session.execute(sa.update(PresenceChange).where(PresenceChange.id == opened.id)
+                           .values(ended_at=moment).execution_options(synchronize_session=False))
     db.session.add(PresenceChange(agent_id=state.agent_id, status=state.status, reason=state.reason,
-                                  actor_id=actor_id, started_at=state.since))
+                                  actor_id=actor_id, started_at=moment))
     db.session.flush()
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import selectinload
 
 from ..agents.models import Agent
 from ..agents.scope import restrict
@@ -17,7 +18,7 @@ from ..core.errors import NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
 from . import listing
-from .models import Ticket
+from .models import Message, Ticket, TicketEvent
 
 
 def visible_to(agent: Agent, query):
@@ -184,3 +185,26 @@ def tag_suggestions(agent: Agent, client_slug: str, prefix: str = '', limit: int
                 counts[tag] = counts.get(tag, 0) + 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return [{'tag': tag, 'count': count} for tag, count in ranked]
+
+
+def thread_page(ticket: Ticket, after: int | None, limit: int) -> tuple[list[Message], int | None]:
+    """The ticket's messages oldest first after the id ``after`` (keyset on ``(ticket_id, id)``), their
+    authors and attachments loaded with the page, and the cursor of the next page."""
+    query = sa.select(Message).where(Message.ticket_id == ticket.id)
+    options = [selectinload(Message.author_agent)]
+    attachments = sa.inspect(Message).relationships.get('attachments')  # added by channels
+    if attachments is not None:
+        options.append(selectinload(attachments.class_attribute))
+    return _keyset_page(query.options(*options), Message.id, after, limit)
+
+
+def history_page(ticket: Ticket, after: int | None, limit: int) -> tuple[list[TicketEvent], int | None]:
+    """The ticket's events oldest first after the id ``after`` (keyset on ``(ticket_id, id)``)."""
+    return _keyset_page(sa.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id), TicketEvent.id, after, limit)
+
+
+def _keyset_page(query, id_column, after, limit):
+    if after is not None:
+        query = query.where(id_column > after)
+    rows = list(db.session.scalars(query.order_by(id_column).limit(limit + 1)))
+    return rows[:limit], rows[limit - 1].id if len(rows) > limit else None

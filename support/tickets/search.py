@@ -256,12 +256,16 @@ def search_page(agent, args: dict) -> tuple[list[dict], str | None]:
     from ..core.clock import utcnow
     query = parse_query(args['q'])
     ranked = ranked_tickets(query)
-    statement = listing.page_query().add_columns(ranked.c.rank).join(ranked, ranked.c.ticket_id == Ticket.id)
-    statement = apply_filters(visible_to(agent, statement), agent, {k: v for k, v in args.items() if k != 'q'})
+    # The page's ids first (filters, scope, order, limit over ids and ranks only), then what they show:
+    # the joins of a list item run for 50 rows, not for every match.
+    ids = sa.select(Ticket.id, ranked.c.rank).join(ranked, ranked.c.ticket_id == Ticket.id)
+    ids = apply_filters(visible_to(agent, ids), agent, {k: v for k, v in args.items() if k != 'q'})
     if args.get('cursor'):
-        statement = statement.where(after(ranked.c.rank, decode_cursor(args['cursor'], query)))
+        ids = ids.where(after(ranked.c.rank, decode_cursor(args['cursor'], query)))
     limit = args['limit']
-    rows = db.session.execute(statement.order_by(ranked.c.rank.desc(), Ticket.id.desc()).limit(limit + 1)).all()
+    chosen = ids.order_by(ranked.c.rank.desc(), Ticket.id.desc()).limit(limit + 1).subquery('chosen')
+    statement = listing.page_query().add_columns(chosen.c.rank).join(chosen, chosen.c.id == Ticket.id)
+    rows = db.session.execute(statement.order_by(chosen.c.rank.desc(), Ticket.id.desc())).all()
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].rank, page[-1].id, query) if len(rows) > limit else None
     messages = best_messages(query, [row.id for row in page])

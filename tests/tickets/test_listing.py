@@ -9,7 +9,7 @@ from support.core.extensions import db
 from support.sla.models import Metric, SlaClock
 from support.tickets.models import Ticket
 
-DETAIL_ONLY = ('messages', 'events', 'sla')
+DETAIL_ONLY = ('messages', 'events', 'sla', 'disposition', 'abandoned_at')
 
 
 @pytest.fixture
@@ -100,3 +100,57 @@ def test_a_page_is_the_same_few_statements_however_long(make, http, agent, app):
     finally:
         sa.event.remove(db.engine, 'before_cursor_execute', count)
     assert sizes[2] == sizes[12] <= 2, sizes  # the caller, the page (and its joins)
+
+
+def _count_selects(fn):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith('SELECT'):
+            statements.append(statement)
+    sa.event.listen(db.engine, 'before_cursor_execute', count)
+    try:
+        fn()
+    finally:
+        sa.event.remove(db.engine, 'before_cursor_execute', count)
+    return len(statements)
+
+
+def test_a_tickets_thread_and_history_come_in_pages(make, http, agent):
+    ticket = make.ticket()
+    path = f'/api/v1/tickets/{ticket["id"]}'
+    for n in range(5):
+        assert http.post(f'{path}/messages', json={'kind': 'note' if n % 2 else 'reply', 'body': f'Step {n}'},
+                         headers=agent.headers).status_code == 201
+    detail = http.get(path, headers=agent.headers).get_json()
+    for what in ('messages', 'events'):
+        seen, after = [], None
+        while True:
+            query = {'limit': 2, **({'after': after} if after else {})}
+            page = http.get(f'{path}/{what}', query_string=query, headers=agent.headers).get_json()
+            seen += page['items']
+            after = page['next_cursor']
+            if after is None:
+                break
+        assert seen == detail[what] and len(seen) >= 6  # the same items as the detail, oldest first, once each
+    authors = [m['author']['type'] for m in seen_messages(http, path, agent)]
+    assert authors == ['customer', 'agent', 'agent', 'agent', 'agent', 'agent']
+    few = _count_selects(lambda: http.get(f'{path}/messages?limit=2', headers=agent.headers))
+    many = _count_selects(lambda: http.get(f'{path}/messages?limit=6', headers=agent.headers))
+    assert few == many  # authors and attachments come with the page, not one load per message
+
+
+def seen_messages(http, path, agent):
+    return http.get(f'{path}/messages', headers=agent.headers).get_json()['items']
+
+
+def test_pages_of_a_ticket_one_cannot_see_are_404_and_bad_cursors_422(make, http):
+    a, b = make.client(), make.client()
+    hidden = make.ticket(b)
+    serving_a = make.agent(clients=[a.slug])
+    for what in ('messages', 'events'):
+        assert http.get(f'/api/v1/tickets/{hidden["id"]}/{what}', headers=serving_a.headers).status_code == 404
+        for query in ({'after': -1}, {'after': 'x'}, {'limit': 0}, {'limit': 201}):
+            response = http.get(f'/api/v1/tickets/{hidden["id"]}/{what}', query_string=query,
+                                headers=serving_a.headers)
+            assert response.status_code == 422, (what, query)

@@ -118,7 +118,7 @@ def headline_rows(figures: dict, language: str) -> list[tuple[str, str]]:
     resolution = figures.get('resolution_seconds') or {}
     rows = [(_('Contacts created'), count(volume.get('created'), language)),
             (_('Answered'), count(volume.get('answered'), language)),
-            (_('Resolved'), count(volume.get('resolved'), language)),
+            (_('Contacts resolved'), count(volume.get('resolved'), language)),
             (_('Abandoned'), count(volume.get('abandoned'), language)),
             (_('Reopened'), count(volume.get('reopened'), language)),
             (_('Transferred'), count(volume.get('transferred'), language)),
