@@ -19,6 +19,7 @@ Chart.defaults.color = '#5d6878';
 Chart.defaults.maintainAspectRatio = false;
 Chart.defaults.animation.duration = window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 0 : 250;
 Chart.defaults.plugins.legend.labels.boxWidth = 12;
+Chart.defaults.onResize = fitTimeTicks;
 
 function fmtShare(value) {
   return value === null || value === undefined ? '—' : percent.format(value);
@@ -53,7 +54,13 @@ function secondsAxis(largest) {
 
 function timeAxis() {
   const narrow = window.innerWidth < 600;
-  return {ticks: {maxTicksLimit: narrow ? 5 : 12, maxRotation: 0, autoSkip: true}};
+  return {ticks: {maxTicksLimit: narrow ? 5 : 12, maxRotation: 0, autoSkip: true, autoSkipPadding: 12}};
+}
+
+// Half-hour labels thin out when a chart narrows (a phone turned, a window resized).
+function fitTimeTicks(chart, size) {
+  const ticks = chart.options.scales?.x?.ticks;
+  if (ticks && ticks.autoSkipPadding) ticks.maxTicksLimit = size.width < 500 ? 5 : 12;
 }
 
 // ---------- today against the same weekday last week ----------
