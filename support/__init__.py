@@ -117,5 +117,7 @@ def _api_blueprints() -> tuple:
     from .sla.api import blp as sla
     from .tickets.api import blp as tickets
     from .tickets.search_api import blp as search
+    from .wrapup.api import blp as wrapup
     return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
-            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, search, customers)
+            channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, search, customers,
+            wrapup)
