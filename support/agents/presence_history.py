@@ -10,7 +10,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.clock import utcnow
 from ..core.db import Base, big_pk, enum_type
+from ..core.extensions import db
 from .presence import Presence
 
 
@@ -33,3 +35,25 @@ class PresenceChange(Base):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id', ondelete='SET NULL'))
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+def history(agent_id: int, start: datetime, end: datetime, after: int | None = None,
+            limit: int = 200) -> tuple[list[dict], int | None]:
+    """The agent's stretches overlapping ``[start, end)``, oldest first, a page at a time (keyset on
+    ``(started_at, id)``); each with the seconds it spent inside the interval."""
+    query = sa.select(PresenceChange).where(PresenceChange.agent_id == agent_id, PresenceChange.started_at < end,
+                                            sa.or_(PresenceChange.ended_at.is_(None), PresenceChange.ended_at > start))
+    if after is not None:
+        last = db.session.get(PresenceChange, after)
+        if last is not None and last.agent_id == agent_id:
+            query = query.where(sa.tuple_(PresenceChange.started_at, PresenceChange.id) > (last.started_at, last.id))
+    rows = list(db.session.scalars(query.order_by(PresenceChange.started_at, PresenceChange.id).limit(limit + 1)))
+    now = utcnow()
+    items = [_item(row, start, min(end, now)) for row in rows[:limit]]
+    return items, (rows[limit - 1].id if len(rows) > limit else None)
+
+
+def _item(row: PresenceChange, start: datetime, end: datetime) -> dict:
+    inside = min(row.ended_at or end, end) - max(row.started_at, start)
+    return {'id': row.id, 'status': row.status, 'reason': row.reason, 'actor_id': row.actor_id,
+            'started_at': row.started_at, 'ended_at': row.ended_at, 'seconds': max(0, int(inside.total_seconds()))}

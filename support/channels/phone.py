@@ -22,7 +22,7 @@ from ..tickets.queries import get_visible_ticket
 from ..tickets.states import Status
 from .models import Call, CallStatus
 from .operations import claim_delivery, first_message, lock_thread
-from .signals import call_updated
+from .signals import call_updated, customer_left
 from .schemas import CallListArgs, CallLogSchema, PhoneEventSchema, CallEventResultSchema
 
 _ORDER = list(CallStatus)
@@ -109,6 +109,7 @@ def _follow_sla(ticket: Ticket, call: Call, event: CallStatus) -> None:
         sla_clocks.answered(ticket, call.answered_at, first_response=True)
     elif event == CallStatus.ended and call.answered_at is None:
         sla_clocks.abandoned(ticket, call.ended_at)
+        customer_left.send(ticket, at=call.ended_at, channel='phone')
 
 
 def _agent(ref: dict) -> tuple[int | None, str | None]:

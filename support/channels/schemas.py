@@ -92,6 +92,18 @@ class ChatMessageSchema(Schema):
     subject = Text(max_length=300)
 
 
+class ChatLeftSchema(Schema):
+    conversation_id = EXTERNAL_ID
+    left_at = fields.AwareDateTime(default_timezone=None, metadata={
+        'description': 'when the visitor left (default: now); a naive time is refused'})
+
+
+class ChatLeftResultSchema(Schema):
+    ticket = fields.Integer(allow_none=True, metadata={'description': "the conversation's ticket (null: none)"})
+    abandoned = fields.Boolean(metadata={'description': 'the ticket is abandoned (no agent had accepted it)'})
+    abandoned_at = fields.DateTime(allow_none=True)
+
+
 class AgentRefInSchema(Schema):
     id = Id()
     email = email()

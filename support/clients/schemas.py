@@ -7,6 +7,11 @@ SLUG = validate.Regexp(r'^[a-z0-9][a-z0-9-]{0,62}$')
 RATE = r'^\d{1,6}/(second|minute|hour|day)$'
 
 
+WRAPUP = {'description': 'wrap-up after a resolve or hand-off: the longest an agent keeps the capacity, in seconds '
+                          '(0 = no wrap-up; default 60)'}
+DISPOSITION_REQUIRED = {'description': 'agents must give a disposition code before resolving'}
+
+
 class ClientCreateSchema(Schema):
     name = Text(required=True, min_length=1, max_length=120)
     slug = fields.String(required=True, validate=SLUG)
@@ -14,6 +19,8 @@ class ClientCreateSchema(Schema):
     intake_rate_limit = fields.String(validate=validate.Regexp(RATE), allow_none=True)
     notify_email = email(allow_none=True, metadata={
         'description': 'where notices go when no webhook endpoint can take them (an endpoint disabled)'})
+    wrapup_seconds = fields.Integer(validate=validate.Range(min=0, max=3600), metadata=WRAPUP)
+    disposition_required = fields.Boolean(metadata=DISPOSITION_REQUIRED)
 
 
 CATALOGUE_ITEM = Text(min_length=1, max_length=120)
@@ -30,6 +37,8 @@ class ClientUpdateSchema(Schema):
                        metadata={'description': 'its tags (SLA conditions may name them)'})
     notify_email = email(allow_none=True)
     active = fields.Boolean(metadata={'description': 'false refuses its signed requests and provider webhooks'})
+    wrapup_seconds = fields.Integer(validate=validate.Range(min=0, max=3600), metadata=WRAPUP)
+    disposition_required = fields.Boolean(metadata=DISPOSITION_REQUIRED)
 
 
 class KeyOutSchema(Schema):
@@ -54,6 +63,8 @@ class ClientOutSchema(Schema):
     timezone = fields.String()
     products = fields.List(fields.String())
     tags = fields.List(fields.String())
+    wrapup_seconds = fields.Integer()
+    disposition_required = fields.Boolean()
     keys = fields.List(fields.Nested(KeyOutSchema))
 
 

@@ -32,7 +32,7 @@ from ..tickets.models import Ticket
 from ..tickets.operations import SYSTEM, Actor, record
 from . import engine, settings
 from .models import FAMILIES, REALTIME, ItemState, Offer, OfferStatus, Queue, RoutingItem, automatic_queue_name
-from .signals import offer_changed, queue_changed, ticket_routed
+from .signals import offer_changed, queue_changed, ticket_routed, work_handed_off, work_resumed
 
 log = logging.getLogger(__name__)
 PRIORITY_SORT = {'urgent': 0, 'high': 1, 'normal': 2, 'low': 3}
@@ -663,9 +663,14 @@ def rebalance() -> None:
 
 # --- ticket life cycle, transfers, language switch -----------------------------------------
 
-def release(item: RoutingItem, ticket: Ticket) -> int | None:
-    """Take the ticket away from whoever holds it (offer or assignment); returns that agent."""
+def release(item: RoutingItem, ticket: Ticket, trigger: str | None = None, actor: Actor | None = None) -> int | None:
+    """Take the ticket away from whoever holds it (offer or assignment); returns that agent.
+
+    When the holder gives it up themselves (``trigger`` with them as ``actor``), the wrap-up
+    domain may keep their capacity taken for a while (``work_handed_off``).
+    """
     holder = item.agent_id
+    kept = False
     if item.state == ItemState.offered:
         offer = db.session.scalar(sa.select(Offer).where(Offer.ticket_id == ticket.id,
                                                          Offer.status == OfferStatus.pending))
@@ -674,19 +679,29 @@ def release(item: RoutingItem, ticket: Ticket) -> int | None:
             free_capacity(offer.agent_id, offer.channel)
             offer_changed.send(offer, event='cancelled')
     elif item.state == ItemState.assigned and holder is not None:
-        free_capacity(holder, item.channel)
-    if holder is not None:
+        kept = _kept_for_wrapup(ticket, holder, item.channel, trigger, actor)
+        if not kept:
+            free_capacity(holder, item.channel)
+    if holder is not None and not kept:
         after_commit_pull(holder)
     item.agent_id = None
     return holder
 
 
-def on_status_changed(ticket: Ticket, before: str, after: str) -> None:
-    """Solved or closed frees the agent's capacity; a reopened ticket goes back to its agent."""
+def _kept_for_wrapup(ticket: Ticket, holder: int, channel: str, trigger: str | None, actor: Actor | None) -> bool:
+    if trigger is None or actor is None or actor.type != 'agent' or actor.id != holder:
+        return False
+    replies = work_handed_off.send(ticket, agent_id=holder, channel=channel, trigger=trigger)
+    return any(kept for _receiver, kept in replies)
+
+
+def on_status_changed(ticket: Ticket, before: str, after: str, actor: Actor | None = None) -> None:
+    """Solved or closed frees the agent's capacity (after a wrap-up when they resolved it themselves);
+    a reopened ticket goes back to its agent."""
     from ..tickets.states import ACTIVE, Status
     item = item_for(ticket)
     if Status(after) not in ACTIVE and item.state != ItemState.done:
-        release(item, ticket)
+        release(item, ticket, 'resolve' if after == Status.resolved.value else None, actor)
         item.state, item.updated_at = ItemState.done, utcnow()
         queue_changed.send(item.queue_id)
     elif Status(after) in ACTIVE and item.state == ItemState.done:
@@ -694,10 +709,48 @@ def on_status_changed(ticket: Ticket, before: str, after: str) -> None:
 
 
 def _reopen(item: RoutingItem, ticket: Ticket) -> None:
-    if ticket.assignee_id and take_capacity(ticket.assignee_id, item.channel):
+    if ticket.assignee_id and (_resumed(ticket, item.channel) or take_capacity(ticket.assignee_id, item.channel)):
         item.state, item.agent_id, item.updated_at = ItemState.assigned, ticket.assignee_id, utcnow()
         return
     ticket.assignee_id = None
+    item.waiting_since = utcnow()
+    _requeue(item)
+
+
+def _resumed(ticket: Ticket, channel: str) -> bool:
+    """The assignee's running wrap-up on this ticket hands its capacity back to the ticket."""
+    replies = work_resumed.send(ticket, agent_id=ticket.assignee_id, channel=channel)
+    return any(held for _receiver, held in replies)
+
+
+def abandon(ticket: Ticket, at: datetime) -> bool:
+    """The customer left a real-time contact before any agent accepted it: mark the ticket abandoned,
+    withdraw its offer and take it out of the queue (it stays open for a follow-up). A contact an agent
+    holds, or one already abandoned, is left as it is."""
+    from ..tickets.signals import ticket_updated
+    from ..tickets.states import ACTIVE
+    item = item_for(ticket)
+    if ticket.abandoned_at is not None or ticket.assignee_id is not None or ticket.status not in ACTIVE:
+        return False
+    if item.state not in (ItemState.waiting, ItemState.offered):
+        return False
+    release(item, ticket)
+    item.state, item.updated_at = ItemState.done, utcnow()
+    ticket.abandoned_at, ticket.updated_at = at, utcnow()
+    sla_clocks.abandoned(ticket, at)
+    record(ticket, 'abandoned', Actor('customer', ticket.customer_id, None), after={'abandoned_at': at.isoformat()})
+    ticket_updated.send(ticket, changes={'abandoned_at': (None, at.isoformat())}, actor=SYSTEM)
+    queue_changed.send(item.queue_id)
+    return True
+
+
+def customer_returned(ticket: Ticket) -> None:
+    """A customer who had abandoned writes again: the ticket waits in its queue once more."""
+    item = item_for(ticket)
+    if ticket.abandoned_at is None or item.state != ItemState.done or ticket.assignee_id is not None:
+        return
+    record(ticket, 'customer_returned', SYSTEM, before={'abandoned_at': ticket.abandoned_at.isoformat()})
+    ticket.abandoned_at = None
     item.waiting_since = utcnow()
     _requeue(item)
 
@@ -714,7 +767,7 @@ def transfer_to_agent(ticket: Ticket, target_id: int, actor: Actor, via: str = '
         return ticket
     if item.state == ItemState.done:
         raise Conflict(_('Only open tickets can be transferred.'), code='ticket_closed')
-    release(item, ticket)
+    release(item, ticket, 'transfer', actor)
     if not take_capacity(target_id, item.channel) and not _ensure_loads(target_id, item.channel):
         raise Conflict(_('{name} has no spare capacity for {channel}.').format(name=target.name,
                                                                               channel=item.channel),
@@ -742,7 +795,7 @@ def transfer_to_queue(ticket: Ticket, queue: Queue, actor: Actor) -> Ticket:
     item = item_for(ticket)
     if item.state == ItemState.done:
         raise Conflict(_('Only open tickets can be transferred.'), code='ticket_closed')
-    holder = release(item, ticket)
+    holder = release(item, ticket, 'unassign', actor)
     if holder is not None and actor.type == 'agent' and actor.id == holder:
         exclude_agent(item, holder)
     if queue.language and queue.language != ticket.language:

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from ..agents.presence import Presence
 from ..agents.signals import presence_changed, skills_changed
+from ..channels.signals import customer_left
 from ..core.extensions import db
 from ..sla.signals import clock_stopped, deadlines_changed, sla_breached, sla_warning
 from ..tickets.models import MessageKind
@@ -20,9 +21,9 @@ def _on_ticket_created(ticket, **kwargs):
 
 
 @ticket_updated.connect
-def _on_ticket_updated(ticket, changes, **kwargs):
+def _on_ticket_updated(ticket, changes, actor=None, **kwargs):
     if 'status' in changes:
-        operations.on_status_changed(ticket, *changes['status'])
+        operations.on_status_changed(ticket, *changes['status'], actor=actor)
     if 'priority' in changes or 'product' in changes:
         item = operations.item_for(ticket)
         _copy_attributes(item, ticket)
@@ -34,8 +35,15 @@ def _copy_attributes(item: RoutingItem, ticket) -> None:
     queue_changed.send(item.queue_id)
 
 
+@customer_left.connect
+def _on_customer_left(ticket, at, **kwargs):
+    operations.abandon(ticket, at)
+
+
 @message_added.connect
 def _on_message_added(ticket, message, actor=None, **kwargs):
+    if message.kind == MessageKind.inbound and ticket.abandoned_at is not None:
+        operations.customer_returned(ticket)
     if (message.kind == MessageKind.inbound and message.language and message.language != ticket.language
             and len(message.body or '') >= MIN_SWITCH_LENGTH and settings.reroute_on_language()):
         operations.switch_language(ticket, message.language, actor or operations.SYSTEM)

@@ -66,11 +66,35 @@ def _per_channel() -> fields.Dict:
     return fields.Dict(keys=fields.String(), values=fields.Integer(), dump_only=True, metadata=PER_CHANNEL)
 
 
+class WrapUpEntrySchema(Schema):
+    """A wrap-up (docs/wrapup.md): the agent keeps the ticket's capacity until it ends."""
+    id = fields.Integer(dump_only=True)
+    agent_id = fields.Integer(dump_only=True)
+    ticket_id = fields.Integer(dump_only=True)
+    client = fields.String(dump_only=True, allow_none=True, metadata={'description': "the ticket's client (slug)"})
+    channel = fields.String(dump_only=True)
+    trigger = fields.String(dump_only=True, metadata={'enum': ['resolve', 'transfer', 'unassign']})
+    started_at = fields.String(dump_only=True, metadata=DATE_TIME)
+    due_at = fields.String(dump_only=True, metadata=DATE_TIME)
+    ended_at = fields.String(dump_only=True, allow_none=True, metadata=DATE_TIME)
+    ended_by = fields.String(dump_only=True, allow_none=True,
+                             metadata={'enum': ['agent', 'timer', 'offline', 'reopened']})
+    disposition_id = fields.Integer(dump_only=True, allow_none=True)
+    seconds_left = fields.Integer(dump_only=True, metadata={'description': 'until the timer ends it (0 once ended)'})
+
+
+ACTIVITIES = [p.value for p in Presence] + ['wrap_up']
+
+
 class PresenceEntrySchema(Schema):
     agent_id = fields.Integer(dump_only=True)
     status = choice(Presence, dump_only=True)
     reason = fields.String(dump_only=True, allow_none=True)
     since = fields.String(dump_only=True, allow_none=True, metadata=DATE_TIME)
+    activity = fields.String(dump_only=True, metadata={
+        'enum': ACTIVITIES, 'description': 'what the agent is doing: the status, or "wrap_up" while a wrap-up runs'})
+    wrapups = fields.List(fields.Nested(WrapUpEntrySchema), dump_only=True,
+                          metadata={'description': 'running wrap-ups (each holds one unit of capacity)'})
 
 
 class OfferSchema(Schema):

@@ -18,3 +18,18 @@ queue_changed = _signals.signal('queue-changed', doc="""
 Sent when the figures of a queue may have changed. Sender: the queue id (an int), or
 None for every queue (presence changes).
 """)
+
+work_handed_off = _signals.signal('work-handed-off', doc="""
+Sent when the agent who holds a ticket gives it up themselves (resolves it, transfers it to
+someone else, sends it back to a queue), before their capacity on the channel is freed.
+Sender: the ``Ticket``. Kwargs: ``agent_id``, ``channel``, ``trigger`` ("resolve",
+"transfer", "unassign"). A receiver that returns True keeps that unit of capacity taken
+(wrap-up) and frees it itself later (``agents.availability.free_capacity``).
+""")
+
+work_resumed = _signals.signal('work-resumed', doc="""
+Sent when a resolved ticket reopens to its assignee, before capacity is taken for it again.
+Sender: the ``Ticket``. Kwargs: ``agent_id``, ``channel``. A receiver that returns True
+already held a unit of that agent's capacity for this ticket (a running wrap-up) and hands
+it over to the reopened ticket.
+""")

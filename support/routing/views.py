@@ -18,11 +18,36 @@ from ..sla.models import ClockStatus, Metric, SlaClock, SlaPolicy
 from .models import REALTIME, ItemState, Offer, OfferStatus, Queue, RoutingItem
 
 
-def presence_entry(state: AgentState | None, agent_id: int | None = None) -> dict:
+# Fields other domains add to presence entries (wrap-up adds the running wrap-ups and sets
+# ``activity``): functions ``f(agent_ids) -> {agent_id: {field: value}}``, see ``presence_extra``.
+_PRESENCE_EXTRAS: list = []
+
+
+def presence_extra(provider):
+    """Register ``provider`` (a decorator); routing calls it for every presence entry it builds."""
+    _PRESENCE_EXTRAS.append(provider)
+    return provider
+
+
+def presence_extras(agent_ids) -> dict[int, dict]:
+    found = {}
+    for provider in _PRESENCE_EXTRAS:
+        for agent_id, extra in provider(list(agent_ids)).items():
+            found.setdefault(agent_id, {}).update(extra)
+    return found
+
+
+def presence_entry(state: AgentState | None, agent_id: int | None = None, extras: dict | None = None) -> dict:
+    """Presence as shown everywhere; ``activity`` is the status unless another domain says more ("wrap_up")."""
+    agent_id = state.agent_id if state is not None else agent_id
+    if extras is None:
+        extras = presence_extras([agent_id]).get(agent_id, {})
     if state is None:
-        return {'agent_id': agent_id, 'status': Presence.offline.value, 'reason': None, 'since': None}
-    return {'agent_id': state.agent_id, 'status': state.status.value, 'reason': state.reason,
-            'since': state.since.isoformat()}
+        entry = {'agent_id': agent_id, 'status': Presence.offline.value, 'reason': None, 'since': None}
+    else:
+        entry = {'agent_id': state.agent_id, 'status': state.status.value, 'reason': state.reason,
+                 'since': state.since.isoformat()}
+    return {**entry, 'activity': entry['status'], **extras}
 
 
 def offer_entry(offer: Offer) -> dict:
@@ -48,6 +73,7 @@ def agent_entries(agents: list[Agent], with_tickets: bool = True, viewer: Agent 
     states = {s.agent_id: s for s in db.session.scalars(sa.select(AgentState).where(AgentState.agent_id.in_(ids)))}
     loads = _loads(ids)
     tickets = _open_tickets(ids, viewer) if with_tickets else {}
+    extras = presence_extras(ids) if ids else {}
     entries = []
     for agent in agents:
         caps, load = loads.get(agent.id, (default_capacities(), {}))
@@ -56,7 +82,7 @@ def agent_entries(agents: list[Agent], with_tickets: bool = True, viewer: Agent 
                         'site': agent.site.name if agent.site else None, 'languages': list(agent.languages or []),
                         'clients': [c.slug for c in agent.clients if viewer is None or in_scope(viewer, c.id)],
                         'all_clients': agent.all_clients, 'products': list(state.products) if state else [],
-                        'presence': presence_entry(state, agent.id), 'capacities': caps,
+                        'presence': presence_entry(state, agent.id, extras.get(agent.id, {})), 'capacities': caps,
                         'load': {ch: load.get(ch, 0) for ch in caps},
                         'tickets': [ticket_summary(t) for t in tickets.get(agent.id, [])]})
     return entries

@@ -6,7 +6,7 @@ from ..agents.auth import require_role
 from ..agents.models import Role
 from ..core.extensions import db
 from .models import MessageKind, Priority
-from .operations import Actor, add_agent_message, update_ticket
+from .operations import UNSET, Actor, add_agent_message, update_ticket
 from .queries import get_visible_ticket, history_page, search_tickets, tag_suggestions, thread_page
 from .schemas import (EventListArgs, EventPageSchema, MessageCreateSchema, MessageListArgs, MessagePageSchema,
                       MessageSchema, TagArgs, TagSuggestionSchema, TicketDetailSchema,
@@ -68,12 +68,14 @@ def list_events(ticket_id, limit, after=None):
 @blp.arguments(TicketUpdateSchema)
 @blp.response(200, TicketDetailSchema)
 def patch_ticket(data, ticket_id):
-    """Change status, priority, tags or product; an illegal status move is a 409."""
+    """Change status, priority, tags, product or disposition code; an illegal status move is a 409, resolving
+    without the disposition code the client requires a 422."""
     ticket = get_visible_ticket(g.current_agent, ticket_id, for_update=True)
     update_ticket(ticket, Actor.agent(g.current_agent),
                   status=Status(data['status']) if 'status' in data else None,
                   priority=Priority(data['priority']) if 'priority' in data else None,
-                  tags=data.get('tags'), product=data.get('product'))
+                  tags=data.get('tags'), product=data.get('product'),
+                  disposition_id=data['disposition_id'] if 'disposition_id' in data else UNSET)
     db.session.commit()
     return ticket
 
@@ -86,6 +88,8 @@ def post_message(data, ticket_id):
     """Reply to the customer (``kind: reply``) or add an internal note (``kind: note``)."""
     ticket = get_visible_ticket(g.current_agent, ticket_id, for_update=True)
     kind = MessageKind.outbound if data['kind'] == 'reply' else MessageKind.note
+    if 'disposition_id' in data:
+        update_ticket(ticket, Actor.agent(g.current_agent), disposition_id=data['disposition_id'])
     message = add_agent_message(ticket, g.current_agent, data['body'], kind,
                                 status=Status(data['status']) if data.get('status') else None)
     db.session.commit()

@@ -7,8 +7,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..clients.models import Client
 from ..core.clock import utcnow
+from ..core.errors import Conflict
 from ..core.extensions import db
-from . import language
+from ..core.i18n import _
+from . import dispositions, language
 from .models import (Channel, Customer, CustomerIdentity, LanguageSource, Message, MessageKind, Priority,
                      Ticket, TicketEvent)
 from .signals import message_added, ticket_created, ticket_opening, ticket_updated
@@ -206,12 +208,23 @@ def lock_ticket(ticket_id: int) -> Ticket | None:
                              .execution_options(populate_existing=True))
 
 
+UNSET = object()
+
+
 def update_ticket(ticket: Ticket, actor: Actor, *, status: Status | None = None,
                   priority: Priority | None = None, tags: list[str] | None = None,
-                  product: str | None = None) -> dict:
-    """Change fields of a ticket; every change is recorded. Returns ``{field: (before, after)}``."""
+                  product: str | None = None, disposition_id=UNSET) -> dict:
+    """Change fields of a ticket; every change is recorded. Returns ``{field: (before, after)}``.
+
+    The disposition code is set before the status moves, so one change can give the code
+    a client requires and resolve (an agent resolving without it gets a 422).
+    """
     changes = {}
+    if disposition_id is not UNSET and disposition_id != ticket.disposition_id:
+        changes['disposition'] = _set_disposition(ticket, disposition_id)
     if status is not None and status != ticket.status:
+        if status == Status.resolved and actor.type == 'agent':
+            dispositions.check_required(ticket)
         changes['status'] = (ticket.status.value, _move(ticket, status))
     if priority is not None and priority != ticket.priority:
         changes['priority'] = (ticket.priority.value, priority.value)
@@ -228,6 +241,16 @@ def update_ticket(ticket: Ticket, actor: Actor, *, status: Status | None = None,
             record(ticket, f'{name}_changed', actor, before={name: before}, after={name: after})
         ticket_updated.send(ticket, changes=changes, actor=actor)
     return changes
+
+
+def _set_disposition(ticket: Ticket, disposition_id: int | None) -> tuple:
+    """``(code before, code after)``; a closed ticket keeps its code."""
+    if ticket.status == Status.closed:
+        raise Conflict(_('A closed ticket keeps its disposition code.'), code='ticket_closed')
+    before = db.session.get(dispositions.Disposition, ticket.disposition_id) if ticket.disposition_id else None
+    after = dispositions.choosable(ticket, disposition_id) if disposition_id is not None else None
+    ticket.disposition_id = after.id if after else None
+    return (before.code if before else None, after.code if after else None)
 
 
 def _move(ticket: Ticket, target: Status) -> str:

@@ -11,4 +11,6 @@ def ticket_summary(ticket) -> dict:
         'updated_at': ticket.updated_at.isoformat(),
         'sla_due_at': ticket.sla_due_at.isoformat() if ticket.sla_due_at else None,
         'sla_warn_at': ticket.sla_warn_at.isoformat() if ticket.sla_warn_at else None,
+        'disposition_id': ticket.disposition_id,
+        'abandoned_at': ticket.abandoned_at.isoformat() if ticket.abandoned_at else None,
     }

@@ -1,11 +1,13 @@
 from datetime import timezone
 
-from flask_babel import get_timezone, to_user_timezone
+from flask_babel import get_locale, get_timezone, to_user_timezone
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from ..core.clock import utcnow
 from ..core.i18n import _l
+from ..core.extensions import db
 from ..core.schemas import Id, Schema, Text, choice
+from .dispositions import Disposition
 from .models import LANGUAGES, Channel, LanguageSource, Message, MessageKind, Priority, TicketEvent
 from .states import Status
 
@@ -152,7 +154,29 @@ class EventSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class DispositionRefSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(dump_only=True)
+    label = fields.String(dump_only=True, metadata={'description': "in the reader's language"})
+    parent_code = fields.String(dump_only=True, allow_none=True)
+
+
+def _disposition(ticket):
+    row = db.session.get(Disposition, ticket.disposition_id) if ticket.disposition_id else None
+    if row is None:
+        return None
+    parent = db.session.get(Disposition, row.parent_id) if row.parent_id else None
+    language = str(get_locale() or 'en')
+    label = row.label(language) if parent is None else f'{parent.label(language)} › {row.label(language)}'
+    return {'id': row.id, 'code': row.code, 'label': label, 'parent_code': parent.code if parent else None}
+
+
 class TicketDetailSchema(TicketSchema):
+    disposition = fields.Function(lambda t: DispositionRefSchema().dump(_disposition(t)) if t.disposition_id else None,
+                                  dump_only=True, allow_none=True,
+                                  metadata={'description': 'the disposition code the agent chose'})
+    abandoned_at = fields.DateTime(dump_only=True, allow_none=True, metadata={
+        'description': 'a real-time contact whose customer left before any agent accepted it'})
     messages = fields.List(fields.Nested(MessageSchema), dump_only=True)
     events = fields.List(fields.Nested(EventSchema), dump_only=True)
     sla = fields.Function(lambda t: TicketSlaSchema().dump(_sla_block(t)), dump_only=True,
@@ -181,6 +205,8 @@ class TicketSummarySchema(Schema):
     updated_at = fields.String(dump_only=True, metadata={'format': 'date-time'})
     sla_due_at = fields.String(dump_only=True, allow_none=True, metadata={'format': 'date-time'})
     sla_warn_at = fields.String(dump_only=True, allow_none=True, metadata={'format': 'date-time'})
+    disposition_id = fields.Integer(dump_only=True, allow_none=True)
+    abandoned_at = fields.String(dump_only=True, allow_none=True, metadata={'format': 'date-time'})
 
 
 class TicketPageSchema(Schema):
@@ -296,17 +322,20 @@ class TicketUpdateSchema(Schema):
     priority = choice(Priority)
     tags = fields.List(TAG, validate=validate.Length(max=30))
     product = Text(max_length=120)
+    disposition_id = Id(allow_none=True, metadata={
+        'description': "a disposition code of the ticket's client (GET /clients/{slug}/dispositions); null clears it"})
 
     @validates_schema
     def _not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError(_l('Send at least one of status, priority, tags or product.'))
+            raise ValidationError(_l('Send at least one of status, priority, tags, product or disposition_id.'))
 
 
 class MessageCreateSchema(Schema):
     kind = fields.String(load_default='reply', validate=validate.OneOf(['reply', 'note']))
     body = Text(required=True, min_length=1, max_length=20000, multiline=True)
     status = choice([Status.open, Status.pending, Status.resolved])
+    disposition_id = Id(metadata={'description': 'set this disposition code too (before the status moves)'})
 
 
 __all__ = ['MessageKind']

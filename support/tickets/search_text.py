@@ -35,6 +35,9 @@ def fold(text: str) -> str:
     return ''.join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+_fold_word = functools.lru_cache(maxsize=100_000)(fold)
+
+
 def _stemmer(language: str):
     stemmers = getattr(_local, 'stemmers', None)
     if stemmers is None:
@@ -147,7 +150,9 @@ def _keys(term: Term) -> tuple[set[str], set[str]]:
     return whole, prefixes
 
 
+@functools.lru_cache(maxsize=256)
 def _matcher(query: Query):
+    """A test of one word of a text against the query (built once per query: a page highlights many texts)."""
     whole, prefixes = set(), set()
     for term in query.positive_terms():
         w, p = _keys(term)
@@ -155,7 +160,7 @@ def _matcher(query: Query):
         prefixes |= p
 
     def matches(word: str, languages) -> bool:
-        folded = fold(word)
+        folded = _fold_word(word)
         forms = {folded} | {stem(folded, lang) for lang in languages}
         return bool(forms & whole) or any(form.startswith(p) for form in forms for p in prefixes)
     return matches

@@ -22,11 +22,15 @@ def seed(url: str) -> dict:
     with app.app_context():
         db.create_all()
         get_or_create_site('Polanco', 'America/Mexico_City')
-        client, key, secret = create_client('Acme Cable', 'acme', 'es')
+        # No wrap-up for acme: these flows hand tickets on and expect the capacity back at once
+        # (test_wrapup_browser.py makes a client with wrap-up of its own).
+        client, key, secret = create_client('Acme Cable', 'acme', 'es', wrapup_seconds=0)
         agent = create_agent('lucia@example.com', 'Lucía Hernández', PASSWORD, 'agent', ['en', 'es'], 'Polanco',
                              locale='es', all_clients=True)
         supervisor = create_agent('sergio@example.com', 'Sergio Supervisor', PASSWORD, 'supervisor', ['en', 'es'],
                                   'Polanco', locale='en', all_clients=True)
+        admin = create_agent('ana@example.com', 'Ana Admin', PASSWORD, 'admin', ['en', 'es'], 'Polanco',
+                             locale='en', all_clients=True)
         create_canned_answer('acme', 'es', 'Saludo y cierre',
                              'Hola {customer}, soy {agent}. Ya reiniciamos su módem; el servicio quedó restablecido.')
         create_canned_answer('acme', 'en', 'Greeting and close',
@@ -34,7 +38,8 @@ def seed(url: str) -> dict:
         create_canned_answer(None, 'es', 'Despedida', 'Gracias por contactarnos.')
         db.session.commit()
         logins = {'agent': {'id': agent.id, 'email': agent.email, 'token': issue_token(agent)},
-                  'supervisor': {'id': supervisor.id, 'email': supervisor.email, 'token': issue_token(supervisor)}}
+                  'supervisor': {'id': supervisor.id, 'email': supervisor.email, 'token': issue_token(supervisor)},
+                  'admin': {'id': admin.id, 'email': admin.email, 'token': issue_token(admin)}}
         _routing_setup(app, logins)
         return {'password': PASSWORD, **logins,
                 'client': {'id': client.id, 'slug': 'acme', 'key_id': key.key_id, 'secret': secret}}

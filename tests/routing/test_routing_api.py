@@ -131,6 +131,10 @@ def test_resolving_frees_capacity_and_pulls_the_next(routing, make, http):
     response = http.patch(f"/api/v1/tickets/{first['id']}", json={'status': 'resolved'}, headers=agent.headers)
     assert response.status_code == 200
     assert routing.item(first['id']).state == ItemState.done
+    # the agent's wrap-up keeps the capacity (docs/wrapup.md) until they end it
+    assert routing.item(second['id']).state == ItemState.waiting
+    [wrapup] = http.get('/api/v1/routing/wrapups', headers=agent.headers).get_json()
+    http.post(f"/api/v1/routing/wrapups/{wrapup['id']}/end", json={}, headers=agent.headers)
     assert routing.item(second['id']).agent_id == agent.id
     assert routing.me(agent)['load']['email'] == 1
 

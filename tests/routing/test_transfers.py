@@ -12,7 +12,13 @@ def test_agent_transfers_own_ticket_to_another_agent(routing, make, http):
                          headers=owner.headers)
     assert response.status_code == 200, response.get_json()
     assert response.get_json()['assignee_id'] == colleague.id
-    assert routing.me(owner)['load']['email'] == 0 and routing.me(colleague)['load']['email'] == 1
+    assert routing.me(colleague)['load']['email'] == 1
+    # the owner wraps up the hand-off (docs/wrapup.md): the unit stays theirs until the wrap-up ends
+    mine = routing.me(owner)
+    assert mine['load']['email'] == 1 and mine['presence']['activity'] == 'wrap_up'
+    [wrapup] = mine['presence']['wrapups']
+    http.post(f"/api/v1/routing/wrapups/{wrapup['id']}/end", json={}, headers=owner.headers)
+    assert routing.me(owner)['load']['email'] == 0
     detail = http.get(f"/api/v1/tickets/{ticket['id']}", headers=colleague.headers).get_json()
     assert any(m['body'] == 'Billing question, yours.' for m in detail['messages'])
 

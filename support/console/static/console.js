@@ -14,6 +14,8 @@ const state = {
   colleagues: null,
   queues: null,
   reasons: null,
+  wrapups: new Map(),     // wrap-up id -> {wrapup, deadline (browser ms)}
+  dispositions: new Map(), // client slug -> the client's code tree
 };
 const lab = features.lab ? new LabPanel() : null;
 
@@ -32,6 +34,108 @@ function showPresence(presence) {
   $('away-reason').hidden = presence.status !== 'away';
   if (presence.reason) $('away-reason').value = presence.reason;
   document.body.dataset.presence = presence.status;
+  if (presence.wrapups) showWrapups(presence.wrapups);
+}
+
+// ---------- wrap-up (after-contact work) and disposition codes ----------
+function showWrapups(running) {
+  const seen = new Set();
+  for (const wrapup of running) {
+    seen.add(wrapup.id);
+    // Count down from seconds_left as the server computed it: immune to the browser's clock.
+    if (!state.wrapups.has(wrapup.id)) {
+      state.wrapups.set(wrapup.id, {wrapup, deadline: Date.now() + wrapup.seconds_left * 1000});
+    }
+  }
+  for (const id of [...state.wrapups.keys()]) if (!seen.has(id)) state.wrapups.delete(id);
+  renderWrapups();
+}
+
+async function loadDispositions(client) {
+  if (!client) return [];
+  if (!state.dispositions.has(client)) {
+    try { state.dispositions.set(client, await api('GET', `/clients/${encodeURIComponent(client)}/dispositions`)); }
+    catch (err) { state.dispositions.set(client, []); }
+  }
+  return state.dispositions.get(client);
+}
+
+// Top-level codes with sub-codes become groups (only leaves are choices); the others are choices themselves.
+function dispositionOptions(tree, selected) {
+  return tree.map((node) => (node.children.length
+    ? el('optgroup', {label: node.label}, node.children.map((c) => option(String(c.id), c.label, c.id === selected)))
+    : option(String(node.id), node.label, node.id === selected)));
+}
+
+function wrapupCard({wrapup}) {
+  const ticket = state.tickets.find((x) => x.id === wrapup.ticket_id) || state.wrapupTickets?.get(wrapup.ticket_id);
+  const select = el('select', {'aria-label': t('disposition.pick'), dataset: {testid: 'wrapup-disposition'}},
+    option('', t('disposition.pick')));
+  const client = wrapup.client || ticket?.client;
+  loadDispositions(client).then((tree) => {
+    select.append(...dispositionOptions(tree, ticket?.disposition_id));
+    select.hidden = !tree.length;
+  });
+  return el('li', {class: 'wrapup', dataset: {wrapupId: wrapup.id, testid: 'wrapup'}},
+    el('div', {class: 'wrapup-head'},
+      el('strong', {}, t('wrapup.ticket', {number: wrapup.ticket_id})),
+      el('span', {class: 'countdown', dataset: {testid: 'wrapup-countdown'}})),
+    ticket ? el('div', {class: 'subject small'}, ticket.subject) : null,
+    select,
+    el('div', {class: 'row'}, el('button', {type: 'button', class: 'primary', dataset: {testid: 'wrapup-end'},
+      onclick: () => endWrapup(wrapup, select.value)}, t('wrapup.end'))));
+}
+
+function renderWrapups() {
+  const list = $('wrapup-list');
+  if (!list) return;
+  const entries = [...state.wrapups.values()].sort((a, b) => a.deadline - b.deadline);
+  list.replaceChildren(...entries.map(wrapupCard));
+  $('wrapup-panel').hidden = !entries.length;
+  document.body.dataset.activity = entries.length ? 'wrap_up' : (document.body.dataset.presence || '');
+  tickWrapups();
+}
+
+function tickWrapups() {
+  const now = Date.now();
+  for (const [id, entry] of state.wrapups) {
+    const card = document.querySelector(`.wrapup[data-wrapup-id="${id}"]`);
+    if (card) card.querySelector('.countdown').textContent =
+      t('wrapup.left', {seconds: Math.max(0, Math.ceil((entry.deadline - now) / 1000))});
+  }
+}
+
+async function endWrapup(wrapup, dispositionId) {
+  const body = dispositionId ? {disposition_id: Number(dispositionId)} : {};
+  try {
+    await api('POST', `/routing/wrapups/${wrapup.id}/end`, body);
+    state.wrapups.delete(wrapup.id);
+    renderWrapups();
+    toast(t('wrapup.ended', {number: wrapup.ticket_id}));
+    if (state.current?.id === wrapup.ticket_id) reloadCurrent();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) { state.wrapups.delete(wrapup.id); renderWrapups(); }
+    else reportError(err);
+  }
+}
+
+async function showDisposition(ticket) {
+  const tree = await loadDispositions(ticket.client);
+  if (state.current?.id !== ticket.id) return;
+  $('t-disposition-label').hidden = !tree.length;
+  $('t-disposition').replaceChildren(option('', t('disposition.none'), !ticket.disposition),
+    ...dispositionOptions(tree, ticket.disposition?.id));
+}
+
+async function changeDisposition() {
+  if (!state.current) return;
+  const value = $('t-disposition').value;
+  try {
+    const ticket = await api('PATCH', `/tickets/${state.current.id}`, {disposition_id: value ? Number(value) : null});
+    state.current = ticket;
+    renderTicket(ticket, false);
+    toast(t('disposition.saved'));
+  } catch (err) { reportError(err); renderTicket(state.current, false); }
 }
 
 function showLoad(load = {}, capacities = {}) {
@@ -225,6 +329,7 @@ function renderTicket(ticket, switching) {
   $('sla-clocks').replaceChildren(...sla.clockList(ticket));
   $('sla-panel').hidden = false;
   renderStatusSelect(ticket);
+  showDisposition(ticket);
   $('t-priority').replaceChildren(...Object.keys(labels.priority).map(
     (p) => option(p, label('priority', p), p === ticket.priority)));
   renderThread(ticket);
@@ -281,6 +386,7 @@ function historyText(event) {
   if (!event.kind.endsWith('_changed')) return name;
   const field = event.kind.replace(/_changed$/, '');
   const show = (value) => (Array.isArray(value) ? value.join(', ') : label(field, value)) || '—';
+  if (field === 'disposition') return `${name}: ${event.before?.disposition || '—'} → ${event.after?.disposition || '—'}`;
   return `${name}: ${show(event.before?.[field])} → ${show(event.after?.[field])}`;
 }
 
@@ -437,6 +543,13 @@ const handlers = {
     if (removeOffer(offer.id)) toast(t('offers.expired', {number: offer.ticket?.number ?? ''}));
   },
   'agent.presence': (p) => { if (p.agent_id === me.id) showPresence(p); },
+  'wrapup.started': (w) => {
+    if (w.agent_id !== me.id) return;
+    rememberWrapupTicket(w.ticket_id);
+    showWrapups([...[...state.wrapups.values()].map((e) => e.wrapup), w]);
+    toast(t('wrapup.started', {number: w.ticket_id, seconds: w.seconds_left}));
+  },
+  'wrapup.ended': (w) => { if (state.wrapups.delete(w.id)) renderWrapups(); },
   'ticket.assigned': onTicketEvent,
   'ticket.updated': onTicketEvent,
   'ticket.queued': onTicketEvent,
@@ -451,6 +564,14 @@ function onSlaEvent(name, {ticket, clock}) {
   onTicketEvent(ticket);
 }
 if (lab) Object.assign(handlers, lab.handlers());
+
+// The ticket of a wrap-up may have left "my tickets" (resolved, transferred): keep what the card shows.
+function rememberWrapupTicket(id) {
+  state.wrapupTickets = state.wrapupTickets || new Map();
+  const known = state.tickets.find((x) => x.id === id) || (state.current?.id === id ? state.current : null);
+  if (known) state.wrapupTickets.set(id, {id, client: known.client, subject: known.subject,
+    disposition_id: known.disposition?.id ?? known.disposition_id});
+}
 
 // ---------- keyboard ----------
 function moveSelection(step) {
@@ -484,12 +605,14 @@ function start() {
   $('canned').addEventListener('change', insertCanned);
   $('t-status').addEventListener('change', () => changeField('status', $('t-status').value));
   $('t-priority').addEventListener('change', () => changeField('priority', $('t-priority').value));
+  $('t-disposition').addEventListener('change', changeDisposition);
   if (features.routing) {
     $('presence').addEventListener('change', changePresence);
     $('away-reason').addEventListener('change', changePresence);
     $('t-transfer-go').addEventListener('click', transfer);
     loadReasons();
     setInterval(tickOffers, 250);
+    setInterval(tickWrapups, 250);
   }
   setInterval(() => sla.tick(), 1000);
   document.addEventListener('keydown', onKey);

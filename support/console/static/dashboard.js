@@ -179,6 +179,8 @@ function agentRow(agent) {
       el('div', {class: 'muted small'}, [agent.site, (agent.languages || []).map((l) => l.toUpperCase()).join('/')]
         .filter(Boolean).join(' · '))),
     el('td', {}, el('span', {class: 'dot'}), presenceSelect(agent),
+      agent.presence?.activity === 'wrap_up' ? el('span', {class: 'badge wrap-up', dataset: {testid: 'wrap-up'}},
+        t('wrapup.badge')) : null,
       agent.presence?.reason ? el('div', {class: 'muted small', dataset: {testid: 'away-reason'}},
         state.reasons.get(agent.presence.reason) || agent.presence.reason) : null),
     capacityCell(agent),
@@ -281,7 +283,7 @@ function onEvent(payload, name) {
   if (name.startsWith('sla.') || name.startsWith('ticket.')) refreshRisk();
   else if (name === 'agent.presence') {
     const agent = state.agents.get(payload.agent_id);
-    if (agent) { agent.presence = {status: payload.status, reason: payload.reason, since: payload.since}; renderAgents(); }
+    if (agent) { agent.presence = payload; renderAgents(); }
   }
   refreshRest();
 }
@@ -289,7 +291,7 @@ function onEvent(payload, name) {
 const handlers = {'queue.snapshot': onSnapshot};
 for (const name of ['ticket.created', 'ticket.queued', 'ticket.assigned', 'ticket.updated', 'offer.created',
   'offer.accepted', 'offer.declined', 'offer.expired', 'offer.cancelled', 'ticket.escalated', 'agent.presence',
-  'message.created', 'sla.warning', 'sla.breached']) {
+  'message.created', 'sla.warning', 'sla.breached', 'wrapup.started', 'wrapup.ended']) {
   handlers[name] = onEvent;
 }
 handlers['queue.updated'] = (payload) => { setQueue(payload); refreshRisk(); };
