@@ -114,6 +114,8 @@ def _api_blueprints() -> tuple:
     from .customers.api import blp as customers
     from .lab.api import blp as lab
     from .outbound.api import blp as outbound
+    from .reports.api import blp as reports, client_blp as client_reports
+    from .reports.monthly.api import blp as monthly_reports, client_blp as client_monthly_reports
     from .routing.api import blp as routing
     from .sites.api import blp as sites
     from .sla.api import blp as sla
@@ -122,4 +124,5 @@ def _api_blueprints() -> tuple:
     from .wrapup.api import blp as wrapup
     return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
             channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, search, customers,
+            reports, client_reports, monthly_reports, client_monthly_reports,
             wrapup)

@@ -153,6 +153,14 @@ def dashboard():
     return render_template('console/dashboard.html', **_page_context())
 
 
+@bp.route('/reports')
+@page(Role.supervisor)
+def reports():
+    """Charts of today against last week, speed and handle time by language and channel, occupancy,
+    and the clients' monthly reports (drawn in the browser from the reports API)."""
+    return render_template('console/reports.html', **_page_context())
+
+
 @bp.route('/console/static/<path:filename>')
 @public
 def static(filename):

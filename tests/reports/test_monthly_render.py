@@ -33,14 +33,15 @@ def test_the_spanish_report_reads_in_spanish_with_spanish_numbers(app):
     assert pdf.startswith(b'%PDF-')
     text = text_of(pdf)
     for expected in ('Informe mensual: Acme Cable, noviembre de 2026', 'Cifras principales', 'Contactos recibidos 1.234',
-                     'Atendidos 640', 'Abandonados 12', 'Velocidad media de respuesta (ASA) 23 s',
+                     'Contactos atendidos 640', 'Contactos abandonados 12', 'Tickets resueltos 701',
+                     'Tickets reabiertos 9', 'Tickets transferidos 33', 'Velocidad media de respuesta (ASA) 23 s',
                      'Nivel de servicio: atendidos en 20 s 81,2 % (520 de 640)',
                      'Objetivos de SLA cumplidos 90,0 % (900 de 1.000)', 'Tiempo medio de operación (TMO) 6 min 12 s',
                      'Tiempo de resolución, mediana 1 h 30 min', 'Tiempo de resolución, percentil 90 1 d 3 h',
-                     'Contactos por día', 'Nivel de servicio por día', 'Por canal', 'Correo electrónico', 'Página 1'):
+                     'Contactos por día', 'Nivel de servicio por día', 'Por canal', 'Canal Contactos ASA TMO', 'Correo electrónico', 'Página 1'):
         assert expected in text, expected
     assert 'Contacts' not in text and 'Answered' not in text
-    assert 'Recibidos Atendidos' in text  # the legend of the daily chart
+    assert 'Contactos recibidos Contactos atendidos' in text  # the legend of the daily chart
     assert '0.5' not in text  # counts are whole numbers on the axis too
 
 

@@ -143,3 +143,30 @@ def test_the_ticket_list_filters_by_the_same_search(make, http, agent, creds):
     make.ticket(creds, subject='Factura', language='es', body='Cobro doble.')
     response = http.get('/api/v1/tickets', query_string={'q': 'modems', 'status': 'new'}, headers=agent.headers)
     assert [item['id'] for item in response.get_json()['items']] == [modem['id']]
+
+
+def test_the_migration_indexes_rows_written_before_it(tmp_path):
+    """Upgrading a database that already holds tickets makes them searchable (backfill, generated columns)."""
+    from flask_migrate import downgrade, upgrade
+
+    from support import create_app
+
+    from ..conftest import app_config
+    from ..core.test_migrations import _scratch_urls
+    from ..factories import Factories
+    from support.core.jobs import huey
+    huey.immediate = True  # jobs run inline, as under the app fixture: no thread holds SQLite's lock
+    for backend, url in _scratch_urls(str(tmp_path)):
+        app = create_app(app_config(backend, SQLALCHEMY_DATABASE_URI=url))
+        with app.app_context():
+            upgrade(revision='heads')
+            make = Factories(app)
+            agent = make.agent(languages=['es'])
+            ticket = make.ticket(make.client(), subject='Sin tono', language='es', body='El teléfono no suena.')
+            db.session.remove()
+            downgrade(revision='0015_report_files')  # the search index gone, the ticket kept
+            upgrade(revision='heads')
+            found = app.test_client().get('/api/v1/search', query_string={'q': 'telefono'}, headers=agent.headers)
+            assert [hit['ticket']['id'] for hit in found.get_json()['items']] == [ticket['id']], backend
+            db.session.remove()
+            db.engine.dispose()

@@ -17,8 +17,8 @@ from ...core.i18n import _
 from .. import tasks  # noqa: F401  (the jobs, for the worker)
 from . import operations
 from .models import ReportFile
-from .schemas import (ClientReportListArgs, ClientReportPageSchema, ClientReportSchema, ReportListArgs,
-                      ReportPageSchema, ReportRequestSchema, ReportSchema)
+from .schemas import (ClientMonthlyReportListArgs, ClientMonthlyReportPageSchema, ClientMonthlyReportSchema,
+                      MonthlyReportListArgs, MonthlyReportPageSchema, MonthlyReportRequestSchema, MonthlyReportSchema)
 
 blp = Blueprint('monthly_reports', __name__, url_prefix='/api/v1/reports/monthly',
                 description="Each client's monthly report (PDF): made on the 1st in the client's zone, or on demand")
@@ -46,9 +46,10 @@ def _page(items: list, limit: int) -> dict:
 
 @blp.route('', methods=['POST'])
 @require_role(Role.supervisor, scope=Scope.reports)
-@blp.arguments(ReportRequestSchema)
-@blp.response(202, ReportSchema)
-@blp.alt_response(200, schema=ReportSchema, description='the report existed already (and `regenerate` was not set)')
+@blp.arguments(MonthlyReportRequestSchema)
+@blp.response(202, MonthlyReportSchema)
+@blp.alt_response(200, schema=MonthlyReportSchema,
+                  description='the report existed already (and `regenerate` was not set)')
 def post_report(data):
     """Make the client's report of a month that has ended in its zone; rendered in a job, announced
     by ``report.ready``. Asking again returns the same report (one per client and month)."""
@@ -60,8 +61,8 @@ def post_report(data):
 
 @blp.route('', methods=['GET'])
 @require_role(Role.supervisor, scope=Scope.reports)
-@blp.arguments(ReportListArgs, location='query')
-@blp.response(200, ReportPageSchema)
+@blp.arguments(MonthlyReportListArgs, location='query')
+@blp.response(200, MonthlyReportPageSchema)
 def list_reports(args):
     """Reports of the caller's clients, newest first."""
     client_id = _client_named(args['client']).id if args.get('client') else None
@@ -72,7 +73,7 @@ def list_reports(args):
 
 @blp.route('/<int:report_id>', methods=['GET'])
 @require_role(Role.supervisor, scope=Scope.reports)
-@blp.response(200, ReportSchema)
+@blp.response(200, MonthlyReportSchema)
 def get_report(report_id):
     """One report: its status and the headline figures it printed."""
     return operations.get_report(report_id, _visible)
@@ -102,8 +103,8 @@ def _own(report: ReportFile) -> bool:
 
 @client_blp.route('', methods=['GET'])
 @signed_client
-@client_blp.arguments(ClientReportListArgs, location='query')
-@client_blp.response(200, ClientReportPageSchema)
+@client_blp.arguments(ClientMonthlyReportListArgs, location='query')
+@client_blp.response(200, ClientMonthlyReportPageSchema)
 def list_own_reports(args):
     """This client's reports, newest first."""
     items = operations.list_reports(lambda q: q.where(ReportFile.client_id == g.client.id), None,
@@ -113,7 +114,7 @@ def list_own_reports(args):
 
 @client_blp.route('/<int:report_id>', methods=['GET'])
 @signed_client
-@client_blp.response(200, ClientReportSchema)
+@client_blp.response(200, ClientMonthlyReportSchema)
 def get_own_report(report_id):
     return operations.get_report(report_id, _own)
 

@@ -117,11 +117,11 @@ def headline_rows(figures: dict, language: str) -> list[tuple[str, str]]:
     volume, level = figures['volume'], figures.get('service_level') or {}
     resolution = figures.get('resolution_seconds') or {}
     rows = [(_('Contacts created'), count(volume.get('created'), language)),
-            (_('Answered'), count(volume.get('answered'), language)),
-            (_('Contacts resolved'), count(volume.get('resolved'), language)),
-            (_('Abandoned'), count(volume.get('abandoned'), language)),
-            (_('Reopened'), count(volume.get('reopened'), language)),
-            (_('Transferred'), count(volume.get('transferred'), language)),
+            (_('Contacts answered'), count(volume.get('answered'), language)),
+            (_('Tickets resolved'), count(volume.get('resolved'), language)),
+            (_('Contacts abandoned'), count(volume.get('abandoned'), language)),
+            (_('Tickets reopened'), count(volume.get('reopened'), language)),
+            (_('Tickets transferred'), count(volume.get('transferred'), language)),
             (_('Average speed of answer (ASA)'), duration(figures.get('asa_seconds'), language))]
     if level.get('target_seconds'):
         rows.append((_('Service level: answered within {seconds} s').format(seconds=level['target_seconds']),
@@ -192,7 +192,7 @@ def _daily_volume_chart(figures: dict) -> Drawing:
     chart.bars.strokeColor = None
     chart.barSpacing, chart.groupSpacing = 0.5, 2
     drawing.add(chart)
-    drawing.add(_legend([(BLUE, _('Created')), (TEAL, _('Answered'))], 28, 10))
+    drawing.add(_legend([(BLUE, _('Contacts created')), (TEAL, _('Contacts answered'))], 28, 10))
     return drawing
 
 
@@ -238,7 +238,7 @@ def _channel_chart(figures: dict) -> Drawing:
 
 
 def _channel_table(figures: dict, language: str, styles) -> Table:
-    header = [_('Channel'), _('Created'), _('ASA'), _('AHT')]
+    header = [_('Channel'), _('Contacts'), _('ASA'), _('AHT')]
     rows = [[Paragraph(f'<b>{_esc(text)}</b>', styles['cell']) for text in header]]
     rows += [[Paragraph(_esc(text), styles['cell']) for text in (
         channel_label(row['channel']), count(row.get('created'), language), duration(row.get('asa_seconds'), language),
@@ -261,7 +261,7 @@ def channel_label(channel: str) -> str:
 def _legend(items, x, y) -> Legend:
     legend = Legend()
     legend.x, legend.y, legend.alignment, legend.columnMaximum = x, y, 'right', 1
-    legend.fontSize, legend.dx, legend.dy, legend.deltax = 8, 7, 7, 70
+    legend.fontSize, legend.dx, legend.dy, legend.deltax = 8, 7, 7, 120
     legend.colorNamePairs = items
     return legend
 

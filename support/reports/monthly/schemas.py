@@ -24,27 +24,27 @@ class Month(fields.String):
             raise ValidationError(MONTH_MESSAGE) from None
 
 
-class ReportRequestSchema(Schema):
+class MonthlyReportRequestSchema(Schema):
     client = Text(required=True, min_length=1, max_length=64, metadata={'description': "the client's slug"})
     month = Month(required=True, metadata={'description': "a local month of the client's time zone that has ended"})
     regenerate = fields.Boolean(load_default=False,
                                 metadata={'description': 'render an existing report again (and announce it again)'})
 
 
-class ReportListArgs(Schema):
+class MonthlyReportListArgs(Schema):
     client = Text(min_length=1, max_length=64, metadata={'description': "a client's slug"})
     month = Month()
     before = Id(ReportFile.id, metadata={'description': 'the `next_cursor` of the previous page'})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error=RANGE))
 
 
-class ClientReportListArgs(Schema):
+class ClientMonthlyReportListArgs(Schema):
     month = Month()
     before = Id(ReportFile.id, metadata={'description': 'the `next_cursor` of the previous page'})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error=RANGE))
 
 
-class ReportSchema(Schema):
+class MonthlyReportSchema(Schema):
     id = fields.Integer()
     client = fields.String(attribute='client.slug')
     kind = choice(ReportKind)
@@ -72,15 +72,15 @@ class ReportSchema(Schema):
     context_prefix = '/api/v1/reports/monthly'
 
 
-class ClientReportSchema(ReportSchema):
+class ClientMonthlyReportSchema(MonthlyReportSchema):
     context_prefix = '/api/v1/intake/reports/monthly'
 
 
-class ReportPageSchema(Schema):
-    items = fields.List(fields.Nested(ReportSchema))
+class MonthlyReportPageSchema(Schema):
+    items = fields.List(fields.Nested(MonthlyReportSchema))
     next_cursor = fields.Integer(allow_none=True, metadata={'description': 'pass as `before` for the next page'})
 
 
-class ClientReportPageSchema(Schema):
-    items = fields.List(fields.Nested(ClientReportSchema))
+class ClientMonthlyReportPageSchema(Schema):
+    items = fields.List(fields.Nested(ClientMonthlyReportSchema))
     next_cursor = fields.Integer(allow_none=True, metadata={'description': 'pass as `before` for the next page'})

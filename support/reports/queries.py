@@ -1,0 +1,455 @@
+"""The report queries: aggregate SQL over tickets, events, SLA clocks, offers, calls, wrap-ups and
+presence history, grouped and bucketed in the database. This is the Python API other code calls
+(the monthly PDF, the charts, the REST and CSV endpoints):
+
+    params = ReportParams(start=..., end=..., group=('client', 'channel'), interval=Interval.m30,
+                          zone=ZoneInfo('America/New_York'), filters={'language': ['es']})
+    result = tickets_report(params)     # also agents_report(params), intervals_report(params)
+    result.columns                      # [Column(key, label, unit)], group columns first
+    for row in result.rows:             # an iterator of tuples in column order, read from a cursor
+        ...
+    result.dicts()                      # the rows as dicts (key -> value), also an iterator
+
+Values are plain numbers (int counts, float seconds and shares, None where nothing was
+measured) and strings for the group columns; ``interval_start`` is the local start of the
+bucket in ISO 8601 with its offset. Rows come ordered by the group columns (interval first).
+
+How it works: every measurable happening is one *fact row* (a ticket created, an accepted
+offer, a stopped SLA clock, an agent's handling of a contact, a stretch of presence inside a
+bucket), all of them a UNION ALL with the same columns: instant (epoch seconds), client,
+language, channel, product, disposition, agent, queue, kind, value, value2, flag. One SELECT
+filters them, buckets them (``buckets.bucket_key``), ranks the durations per group with
+``row_number()`` windows and aggregates per group; Python only divides sums by counts and
+names ids. Percentiles follow ``percentile_cont``: with the n values of a group sorted,
+p at position p*(n-1) interpolates linearly between its neighbours, worked out in integers
+(``sum(v_lo * (d - r) + v_hi * r)`` over d) so both backends return the same figure.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterator
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ..agents.models import Agent, agent_clients
+from ..agents.presence_history import PresenceChange
+from ..channels.models import Call
+from ..clients.models import Client
+from ..core.clock import utcnow
+from ..core.extensions import db
+from ..routing.models import Queue, RoutingItem
+from ..sites.models import Site
+from ..sla.models import ClockStatus, SlaClock
+from ..tickets.dispositions import Disposition
+from ..tickets.models import Message, MessageKind, Ticket, TicketEvent
+from ..wrapup.models import WrapUp
+from . import buckets
+from .buckets import Interval
+from .definitions import (AGENT_MEASURES, CLOCK_METRICS, PRESENCE_STATES, SPEED_NAMES, TICKET_MEASURES, Column,
+                          group_column)
+from .sqlfuncs import epoch, greatest, least
+
+UTC = timezone.utc
+# The dimension columns of a fact row and the group/filter field each serves.
+DIMENSIONS = ('client_id', 'language', 'channel', 'product', 'disposition_id', 'agent_id', 'queue_id')
+DIMENSION_TYPES = {'client_id': sa.Integer, 'language': sa.String, 'channel': sa.String, 'product': sa.String,
+                   'disposition_id': sa.Integer, 'agent_id': sa.Integer, 'queue_id': sa.Integer}
+FIELD_COLUMN = {'client': 'client_id', 'language': 'language', 'channel': 'channel', 'product': 'product',
+                'disposition': 'disposition_id', 'agent': 'agent_id', 'queue': 'queue_id', 'site': 'site_id'}
+PERCENTILES = {'median': (1, 2), 'p90': (9, 10)}
+
+
+@dataclass
+class ReportParams:
+    """What to report: [start, end) as aware datetimes, the group fields in order, the bucket
+    width and zone, filters ``{field: [values]}`` (client slugs, language and channel codes,
+    site names, queue ids, agent ids, product names, disposition codes) and the clients the
+    reader may see (``client_ids``; None = every client)."""
+    start: datetime
+    end: datetime
+    group: tuple[str, ...] = ()
+    interval: Interval | None = None
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo('UTC'))
+    filters: dict = field(default_factory=dict)
+    client_ids: frozenset[int] | None = None
+    language: str = 'en'
+
+
+@dataclass
+class ReportResult:
+    columns: list[Column]
+    rows: Iterator[tuple]
+
+    def dicts(self) -> Iterator[dict]:
+        keys = [c.key for c in self.columns]
+        return (dict(zip(keys, row)) for row in self.rows)
+
+
+# --- fact rows -----------------------------------------------------------------------------
+
+def _ticket_dims(agent=None):
+    queue = sa.select(RoutingItem.queue_id).where(RoutingItem.ticket_id == Ticket.id).scalar_subquery()
+    return [Ticket.client_id.label('client_id'), Ticket.language.label('language'),
+            sa.cast(Ticket.channel, sa.String).label('channel'), Ticket.product.label('product'),
+            Ticket.disposition_id.label('disposition_id'),
+            (agent if agent is not None else Ticket.assignee_id).label('agent_id'), queue.label('queue_id')]
+
+
+def _fact(ts, kind: str, value=None, value2=None, flag=None, agent=None):
+    return [epoch(ts).label('t'), *_ticket_dims(agent), sa.literal(kind, sa.String).label('kind'),
+            sa.cast(sa.null() if value is None else value, sa.BigInteger).label('value'),
+            sa.cast(sa.null() if value2 is None else value2, sa.BigInteger).label('value2'),
+            sa.cast(sa.null() if flag is None else flag, sa.Integer).label('flag')]
+
+
+def _in(ts, p: ReportParams):
+    return sa.and_(ts >= p.start, ts < p.end)
+
+
+def _event_facts(p: ReportParams) -> list:
+    e = TicketEvent
+    status_after, status_before = e.after['status'].as_string(), e.before['status'].as_string()
+    before_agent, after_agent = e.before['assignee_id'].as_integer(), e.after['assignee_id'].as_integer()
+
+    def event(kind, *where):
+        return (sa.select(*_fact(e.created_at, kind)).select_from(e).join(Ticket, Ticket.id == e.ticket_id)
+                .where(_in(e.created_at, p), *where))
+    return [
+        event('resolved', e.kind == 'status_changed', status_after == 'resolved'),
+        event('reopened', e.kind == 'status_changed', status_before == 'resolved', status_after == 'open'),
+        event('transferred', e.kind == 'assigned', before_agent.is_not(None), after_agent.is_not(None),
+              before_agent != after_agent),
+        event('answered', e.kind == 'assigned', e.after['via'].as_string() == 'offer'),
+    ]
+
+
+def _ticket_facts(p: ReportParams) -> list:
+    return [
+        sa.select(*_fact(Ticket.created_at, 'created')).where(_in(Ticket.created_at, p)),
+        sa.select(*_fact(Ticket.abandoned_at, 'abandoned')).where(_in(Ticket.abandoned_at, p)),
+    ]
+
+
+def _clock_facts(p: ReportParams) -> list:
+    c = SlaClock
+    abandoned_answer = sa.and_(c.metric == 'answer', Ticket.abandoned_at.is_not(None))
+    base = sa.select  # noqa: E731
+    out = []
+    for metric in CLOCK_METRICS:
+        stopped = (c.metric == metric, c.stopped_at.is_not(None), c.business_seconds.is_not(None))
+        out.append(base(*_fact(c.stopped_at, f'clock_{metric}', epoch(c.stopped_at) - epoch(c.started_at),
+                               c.business_seconds, sa.case((c.status == ClockStatus.met, 1), else_=0)))
+                   .select_from(c).join(Ticket, Ticket.id == c.ticket_id)
+                   .where(_in(c.stopped_at, p), *stopped, c.status.in_([ClockStatus.met, ClockStatus.breached]),
+                          sa.not_(abandoned_answer)))
+        out.append(base(*_fact(c.breached_at, f'breach_{metric}')).select_from(c)
+                   .join(Ticket, Ticket.id == c.ticket_id)
+                   .where(c.metric == metric, c.stopped_at.is_(None), _in(c.breached_at, p)))
+    out.append(base(*_fact(c.stopped_at, 'abandon_answer',
+                           flag=sa.case((c.status == ClockStatus.breached, 1), else_=0)))
+               .select_from(c).join(Ticket, Ticket.id == c.ticket_id)
+               .where(abandoned_answer, c.stopped_at.is_not(None), _in(c.stopped_at, p)))
+    return out
+
+
+def _segments(p: ReportParams):
+    """Each assignment of a ticket to an agent that began in the range, and when the next began."""
+    e, e2 = TicketEvent, sa.orm.aliased(TicketEvent)
+    following = (sa.select(sa.func.min(e2.created_at))
+                 .where(e2.ticket_id == e.ticket_id, e2.kind.in_(('assigned', 'unassigned')), e2.id > e.id)
+                 .scalar_subquery())
+    return (sa.select(e.ticket_id.label('ticket_id'), e.after['assignee_id'].as_integer().label('agent_id'),
+                      e.created_at.label('started_at'), following.label('ended_at'))
+            .where(e.kind == 'assigned', _in(e.created_at, p), e.after['assignee_id'].as_integer().is_not(None))
+            .subquery('segments'))
+
+
+def _within(column, seg, inclusive_end=False):
+    end = column <= seg.c.ended_at if inclusive_end else column < seg.c.ended_at
+    return sa.and_(column >= seg.c.started_at, sa.or_(seg.c.ended_at.is_(None), end))
+
+
+def _handle_facts(p: ReportParams) -> list:
+    """Talk (accept -> the agent's last reply or note in the assignment, or the call's duration on
+    the phone) and wrap-up of every assignment; the agent is the assignment's."""
+    seg = _segments(p)
+    call = (sa.select(sa.func.sum(Call.duration_seconds))
+            .where(Call.ticket_id == seg.c.ticket_id, Call.agent_id == seg.c.agent_id,
+                   Call.duration_seconds.is_not(None), _within(Call.answered_at, seg)).scalar_subquery())
+    last = (sa.select(sa.func.max(epoch(Message.created_at)))
+            .where(Message.ticket_id == seg.c.ticket_id, Message.author_agent_id == seg.c.agent_id,
+                   Message.kind.in_([MessageKind.outbound, MessageKind.note]), _within(Message.created_at, seg))
+            .scalar_subquery())
+    wrap = (sa.select(sa.func.sum(epoch(WrapUp.ended_at) - epoch(WrapUp.started_at)))
+            .where(WrapUp.ticket_id == seg.c.ticket_id, WrapUp.agent_id == seg.c.agent_id,
+                   WrapUp.ended_at.is_not(None), _within(WrapUp.started_at, seg, inclusive_end=True))
+            .scalar_subquery())
+    talk = sa.func.coalesce(call, last - epoch(seg.c.started_at), 0)
+    return [sa.select(*_fact(seg.c.started_at, 'handle', talk, sa.func.coalesce(wrap, 0), agent=seg.c.agent_id))
+            .select_from(seg).join(Ticket, Ticket.id == seg.c.ticket_id)]
+
+
+def _bucket_table(p: ReportParams):
+    """The buckets of the range as rows (t: start epoch, s, e: start and end epochs): a recursive
+    CTE of fixed steps for 15 min to 1 h, a UNION of the (at most 401) days or months otherwise."""
+    lo, hi = int(p.start.timestamp()), int(p.end.timestamp())
+    if p.interval is None or p.interval in (Interval.day, Interval.month):
+        rows = [sa.select(sa.literal(int(s.timestamp()), sa.BigInteger).label('s'),
+                          sa.literal(int(e.timestamp()), sa.BigInteger).label('e'))
+                for _key, s, e in buckets.bucket_rows(p.interval, p.zone, p.start, p.end)]
+        return sa.union_all(*rows).subquery('b') if len(rows) > 1 else rows[0].subquery('b')
+    width = p.interval.seconds
+    first = next(buckets.bucket_rows(p.interval, p.zone, p.start, p.end))[0]
+    seed = sa.select(sa.literal(first, sa.BigInteger).label('s'), sa.literal(first + width, sa.BigInteger).label('e'))
+    steps = seed.cte('b', recursive=True)
+    steps = steps.union_all(sa.select(steps.c.s + width, steps.c.e + width).where(steps.c.e < hi))
+    return sa.select(steps.c.s, steps.c.e).subquery('bb')
+
+
+def _presence_facts(p: ReportParams) -> list:
+    """Seconds of each presence stretch inside each bucket and inside [start, end)."""
+    b, pc = _bucket_table(p), PresenceChange
+    lo, hi, now = int(p.start.timestamp()), int(p.end.timestamp()), int(utcnow().timestamp())
+    start = greatest(epoch(pc.started_at), b.c.s, lo)
+    stop = least(sa.func.coalesce(epoch(pc.ended_at), now), b.c.e, hi)
+    nulls = [sa.cast(sa.null(), DIMENSION_TYPES[name]).label(name) for name in DIMENSIONS]
+    nulls[DIMENSIONS.index('agent_id')] = pc.agent_id.label('agent_id')
+    select = (sa.select(b.c.s.label('t'), *nulls, sa.literal('presence', sa.String).label('kind'),
+                        sa.cast(stop - start, sa.BigInteger).label('value'),
+                        sa.cast(sa.null(), sa.BigInteger).label('value2'),
+                        sa.cast(sa.case(*[(pc.status == state, i) for i, state in enumerate(PRESENCE_STATES)]),
+                                sa.Integer).label('flag'))
+              .select_from(pc).join(b, sa.and_(epoch(pc.started_at) < b.c.e,
+                                                sa.func.coalesce(epoch(pc.ended_at), now) > b.c.s))
+              .where(pc.started_at < p.end, sa.or_(pc.ended_at.is_(None), pc.ended_at > p.start),
+                     stop > start))
+    scope = _scoped_clients(p)
+    if scope is not None:
+        serving = sa.union(sa.select(agent_clients.c.agent_id).where(agent_clients.c.client_id.in_(scope)),
+                           sa.select(Agent.id).where(Agent.all_clients.is_(True)))
+        select = select.where(pc.agent_id.in_(serving))
+    return [select]
+
+
+# --- filters, grouping, aggregation ------------------------------------------------------------
+
+def _scoped_clients(p: ReportParams) -> list[int] | None:
+    """The client ids the rows are limited to: the reader's, narrowed by a client filter."""
+    wanted = p.filters.get('client')
+    ids = None
+    if wanted:
+        ids = set(db.session.scalars(sa.select(Client.id).where(Client.slug.in_(wanted))))
+    if p.client_ids is not None:
+        ids = set(p.client_ids) if ids is None else ids & set(p.client_ids)
+    return sorted(ids) if ids is not None else None
+
+
+def _filter_values(name: str, values: list) -> list:
+    """Filter values as the ids the facts carry (sites by name, dispositions by code)."""
+    if name == 'site':
+        return list(db.session.scalars(sa.select(Site.id).where(Site.name.in_(values))))
+    if name == 'disposition':
+        return list(db.session.scalars(sa.select(Disposition.id).where(Disposition.code.in_(values))))
+    return list(values)
+
+
+def _filtered(facts, p: ReportParams, keep_unclient=False):
+    """The facts with the site of their agent, limited by the reader's clients and the filters."""
+    site = sa.select(Agent.site_id).where(Agent.id == facts.c.agent_id).scalar_subquery()
+    needs_site = 'site' in p.group or p.filters.get('site')
+    cols = [*facts.c, (site if needs_site else sa.null()).label('site_id')]
+    query = sa.select(*cols)
+    scope = _scoped_clients(p)
+    if scope is not None:
+        condition = facts.c.client_id.in_(scope)
+        query = query.where(sa.or_(condition, facts.c.kind == 'presence') if keep_unclient else condition)
+    for name, values in p.filters.items():
+        if name == 'client' or not values:
+            continue
+        column = site if name == 'site' else facts.c[FIELD_COLUMN[name]]
+        query = query.where(column.in_(_filter_values(name, values)))
+    return query.subquery('f')
+
+
+def _ranked(filtered, p: ReportParams):
+    key = buckets.bucket_key(filtered.c.t, p.interval, p.zone, p.start, p.end).label('bucket')
+    groups = [filtered.c[FIELD_COLUMN[name]] for name in p.group]
+    partition = [key, *groups, filtered.c.kind] if p.interval else [*groups, filtered.c.kind]
+    return sa.select(
+        *filtered.c, key,
+        sa.func.row_number().over(partition_by=partition, order_by=filtered.c.value).label('rn'),
+        sa.func.row_number().over(partition_by=partition, order_by=filtered.c.value2).label('rn2'),
+        sa.func.count(filtered.c.value).over(partition_by=partition).label('n'),
+        sa.func.count(filtered.c.value2).over(partition_by=partition).label('n2'),
+    ).subquery('r')
+
+
+def _count(r, kind, *where):
+    return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(r.c.kind == kind, *where), 1), else_=0)), 0)
+
+
+def _sum(r, kind, column):
+    return sa.func.sum(sa.case((r.c.kind == kind, column), else_=None))
+
+
+def _percentile(r, kind, value, rank, n, num, den):
+    """den * percentile_cont(num/den) of ``value`` among the rows of ``kind`` (an integer)."""
+    lo = (n - 1) * num // den + 1
+    rest = ((n - 1) * num) % den
+    return sa.func.sum(sa.case((sa.and_(r.c.kind == kind, rank == lo), value * (den - rest)),
+                               (sa.and_(r.c.kind == kind, rank == lo + 1), value * rest), else_=None))
+
+
+def _aggregates(r) -> list:
+    aggs = {}
+    for kind in ('created', 'answered', 'resolved', 'reopened', 'transferred', 'abandoned', 'handle',
+                 'abandon_answer'):
+        aggs[f'n_{kind}'] = _count(r, kind)
+    aggs['n_abandon_answer_breached'] = _count(r, 'abandon_answer', r.c.flag == 1)
+    for metric in CLOCK_METRICS:
+        kind = f'clock_{metric}'
+        aggs[f'n_{kind}'] = _count(r, kind)
+        aggs[f'met_{metric}'] = _count(r, kind, r.c.flag == 1)
+        aggs[f'n_breach_{metric}'] = _count(r, f'breach_{metric}')
+        aggs[f'sum_{metric}'] = _sum(r, kind, r.c.value)
+        aggs[f'sum2_{metric}'] = _sum(r, kind, r.c.value2)
+        for stat, (num, den) in PERCENTILES.items():
+            aggs[f'{stat}_{metric}'] = _percentile(r, kind, r.c.value, r.c.rn, r.c.n, num, den)
+            aggs[f'{stat}2_{metric}'] = _percentile(r, kind, r.c.value2, r.c.rn2, r.c.n2, num, den)
+    aggs['sum_talk'] = _sum(r, 'handle', r.c.value)
+    aggs['sum_wrap'] = _sum(r, 'handle', r.c.value2)
+    for i, state in enumerate(PRESENCE_STATES):
+        aggs[f'presence_{state}'] = sa.func.sum(sa.case((sa.and_(r.c.kind == 'presence', r.c.flag == i),
+                                                         r.c.value), else_=0))
+    return [expr.label(name) for name, expr in aggs.items()]
+
+
+def _statement(p: ReportParams, fact_selects: list, keep_unclient=False):
+    facts = sa.union_all(*fact_selects).subquery('facts')
+    r = _ranked(_filtered(facts, p, keep_unclient), p)
+    groups = ([r.c.bucket] if p.interval else []) + [r.c[FIELD_COLUMN[name]] for name in p.group]
+    return sa.select(*groups, *_aggregates(r)).group_by(*groups).order_by(*groups)
+
+
+# --- turning aggregate rows into report rows ---------------------------------------------------
+
+def _div(a, b, ndigits=3):
+    return round(a / b, ndigits) if b else None
+
+
+def _speed(row, metric: str) -> dict:
+    name, n, out = SPEED_NAMES[metric], row[f'n_clock_{metric}'], {}
+    for suffix, two in (('', ''), ('_business', '2')):
+        out[f'{name}_mean{suffix}_s'] = _div(row[f'sum{two}_{metric}'] or 0, n)
+        for stat, (_num, den) in PERCENTILES.items():
+            value = row[f'{stat}{two}_{metric}']
+            out[f'{name}_{stat}{suffix}_s'] = round(value / den, 3) if n and value is not None else None
+    return out
+
+
+def _ticket_measures(row) -> dict:
+    out = {k: row[f'n_{k}'] for k in ('created', 'answered', 'resolved', 'reopened', 'transferred', 'abandoned')}
+    for metric in CLOCK_METRICS:
+        out.update(_speed(row, metric))
+        met = row[f'met_{metric}']
+        breached = row[f'n_clock_{metric}'] - met + row[f'n_breach_{metric}']
+        if metric == 'answer':
+            breached += row['n_abandon_answer_breached']
+        out[f'sla_{metric}_met'], out[f'sla_{metric}_breached'] = met, breached
+        out[f'sla_{metric}_met_share'] = _div(met, met + breached, 4)
+    offered = row['n_clock_answer'] + row['n_abandon_answer']
+    out['service_level_offered'], out['service_level_within'] = offered, row['met_answer']
+    out['service_level'] = _div(row['met_answer'], offered, 4)
+    out.update(_handle(row))
+    return out
+
+
+def _handle(row) -> dict:
+    handled, talk, wrap = row['n_handle'], row['sum_talk'] or 0, row['sum_wrap'] or 0
+    return {'handled': handled, 'talk_mean_s': _div(talk, handled), 'wrapup_mean_s': _div(wrap, handled),
+            'aht_s': _div(talk + wrap, handled)}
+
+
+def _agent_measures(row) -> dict:
+    out = _handle(row)
+    out['handling_s'] = (row['sum_talk'] or 0) + (row['sum_wrap'] or 0)
+    for state in PRESENCE_STATES:
+        out[f'{state}_s'] = row[f'presence_{state}'] or 0
+    out['occupancy'] = _div(out['handling_s'], out['available_s'], 4)
+    return out
+
+
+class _Integers(dict):
+    """An aggregate row with its sums as ints (PostgreSQL sums bigints as numeric)."""
+
+    def __init__(self, row):
+        super().__init__(row)
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        return int(value) if value is not None and not isinstance(value, (int, str)) else value
+
+
+class _Names:
+    """Ids to what a report shows: client slug, agent e-mail, site and queue names, disposition code."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.cache: dict[str, dict] = {}
+
+    def of(self, name: str, value):
+        if value is None or name in ('language', 'channel', 'product'):
+            return value
+        table = self.cache.get(name)
+        if table is None:
+            table = self.cache[name] = self._load(name)
+        return table.get(value, value)
+
+    def _load(self, name: str) -> dict:
+        if name == 'client':
+            return dict(db.session.execute(sa.select(Client.id, Client.slug)).all())
+        if name == 'agent':
+            return dict(db.session.execute(sa.select(Agent.id, Agent.email)).all())
+        if name == 'site':
+            return dict(db.session.execute(sa.select(Site.id, Site.name)).all())
+        if name == 'disposition':
+            return dict(db.session.execute(sa.select(Disposition.id, Disposition.code)).all())
+        if name == 'queue':
+            return {q.id: q.display_name() for q in db.session.scalars(sa.select(Queue))}
+        return {}
+
+
+def _run(p: ReportParams, statement, measures: list[Column], compute) -> ReportResult:
+    columns = ([group_column('interval_start')] if p.interval else []) + [group_column(g) for g in p.group] \
+        + measures
+    names = _Names(p.language)
+
+    def rows():
+        result = db.session.execute(statement.execution_options(yield_per=2000))
+        for row in result.mappings():
+            values = compute(_Integers(row))
+            head = [buckets.label(row['bucket'], p.interval, p.zone)] if p.interval else []
+            head += [names.of(g, row[FIELD_COLUMN[g]]) for g in p.group]
+            yield (*head, *(values[c.key] for c in measures))
+    return ReportResult(columns, rows())
+
+
+def tickets_report(p: ReportParams) -> ReportResult:
+    """Volume, speed, SLA, service level and handle figures of tickets, per group (see docs/reports.md)."""
+    facts = _ticket_facts(p) + _event_facts(p) + _clock_facts(p) + _handle_facts(p)
+    return _run(p, _statement(p, facts), TICKET_MEASURES, _ticket_measures)
+
+
+def intervals_report(p: ReportParams) -> ReportResult:
+    """The tickets report per interval (30 minutes unless another is given): the staffing view."""
+    if p.interval is None:
+        p = ReportParams(**{**p.__dict__, 'interval': Interval.m30})
+    return tickets_report(p)
+
+
+def agents_report(p: ReportParams) -> ReportResult:
+    """Per agent: handled, talk, wrap-up, AHT, handling time, time in each presence state, occupancy."""
+    if 'agent' not in p.group:
+        p = ReportParams(**{**p.__dict__, 'group': ('agent', *p.group)})
+    statement = _statement(p, _handle_facts(p) + _presence_facts(p), keep_unclient=True)
+    return _run(p, statement, AGENT_MEASURES, _agent_measures)
