@@ -27,6 +27,7 @@ from support.core import caches, clock  # noqa: E402
 from support.core.extensions import db, limiter  # noqa: E402
 from support.core.jobs import huey  # noqa: E402
 
+from .browser import browser, chromium_path  # noqa: E402,F401  (session fixtures for every browser test)
 from .factories import Factories  # noqa: E402
 
 def _unique_database(server_url: str | None) -> str | None:

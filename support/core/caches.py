@@ -202,7 +202,10 @@ def _listen_forever(url: str, channel: str) -> None:
 
 
 def init_app(app) -> None:
-    """With Redis configured, listen for other processes' invalidations (from the first request on)."""
+    """A new app forgets what an earlier app of this process cached (its ids belong to another database, as when
+    a command or a test builds a second app); with Redis configured, listen for other processes' invalidations
+    (from the first request on)."""
+    clear_all()
     url = app.config.get('SUPPORT_REDIS_URL')
     if not url:
         return

@@ -12,13 +12,10 @@ import requests
 
 from support.core.signing import sign
 
+from ..browser import ARTIFACTS, CHROMIUM_ARGS  # noqa: F401  (re-exported for the browser tests)
 from ..servers import ServeProcess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CHROMIUM = os.environ.get('SUPPORT_CHROMIUM', '/usr/bin/chromium')
-ARTIFACTS = os.path.join(ROOT, 'artifacts')
-CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-                 '--disable-sync', '--no-first-run']
 DESKTOP = {'width': 1440, 'height': 900}
 # Short offers so the expiry test is quick; the names are the routing domain's settings.
 SERVER_ENV = {'SUPPORT_OFFER_TIMEOUT_CHAT': '30', 'SUPPORT_OFFER_TIMEOUT_SMS': '3', 'SUPPORT_OUTBOUND_TIMEOUT': '1'}
@@ -42,13 +39,6 @@ class LiveServer(ServeProcess):
                                 timeout=10, **kwargs)
 
 
-@pytest.fixture(scope='session')
-def chromium_path():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f'{CHROMIUM} is missing: install Debian\'s chromium (apt-get install -y chromium)')
-    return CHROMIUM
-
-
 @pytest.fixture(scope='module')
 def server(chromium_path):
     tmp = tempfile.mkdtemp(prefix='support-console-')
@@ -66,15 +56,6 @@ def server(chromium_path):
     yield live
     live.close()
     shutil.rmtree(tmp, ignore_errors=True)
-
-
-@pytest.fixture(scope='session')
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

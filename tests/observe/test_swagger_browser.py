@@ -3,19 +3,18 @@ import os
 
 import pytest
 
-from ..console.conftest import ARTIFACTS, CHROMIUM_ARGS, chromium_path  # noqa: F401  (fixture)
+from ..browser import ARTIFACTS
 from ..servers import ThreadServer
 
 
 @pytest.fixture
-def page(app, chromium_path):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-    with ThreadServer(app) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={'width': 1280, 'height': 900})
+def page(app, browser):
+    with ThreadServer(app) as server:
+        context = browser.new_context(viewport={'width': 1280, 'height': 900})
+        page = context.new_page()
         page.goto(server.url + '/api/v1/docs')
         yield page
-        browser.close()
+        context.close()
 
 
 def test_the_authorize_dialog_lists_bearer_and_client_signature(page):
