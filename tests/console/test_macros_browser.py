@@ -92,3 +92,18 @@ def test_supervisor_writes_a_macro_and_an_agent_applies_it(open_page, server):
     assert server.api('GET', f'/tickets/{english["id"]}', server.seed['agent']['token']).json()['status'] == 'new'
     assert agent.errors == []
     assert all('422' in error for error in boss.errors), boss.errors  # the refused template, and only that
+
+
+def test_the_macros_page_fits_a_phone_and_a_laptop(browser, server):
+    from .conftest import login
+    for name, viewport in (('phone', {'width': 390, 'height': 844}), ('laptop', {'width': 1366, 'height': 768})):
+        context = browser.new_context(viewport=viewport, locale='en-US', timezone_id='UTC')
+        page = context.new_page()
+        login(page, server, server.seed['supervisor']['email'])
+        page.goto(server.url + '/console/macros')
+        expect(page.locator('[data-testid=macro-row]').first).to_be_visible()
+        page.click('[data-testid=macro-new]')
+        expect(page.locator('[data-testid=macro-editor]')).to_be_visible()
+        assert page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), name
+        screenshot(page, f'macros-page-{name}.png')
+        context.close()
