@@ -73,10 +73,14 @@ def test_shortcuts_and_their_help(open_page, server):
     agent.locator('body').press('e')
     expect(agent.locator('[data-testid=status-badge]')).to_have_text('Resuelto')
     expect(agent.locator('.toast', has_text=f'Ticket #{second["number"]} resuelto.')).to_have_count(1)
-    agent.locator('body').press('k')  # the active ones come before the resolved ones
-    expect(view).to_contain_text(TICKETS[0]['subject'])
+    expect(agent.locator(f'[data-testid=resolved-tickets] [data-ticket-id="{second["id"]}"]')).to_have_count(1)
+    order = agent.eval_on_selector_all('[data-testid=ticket-item]', '(items) => items.map((i) => i.dataset.ticketId)')
+    before = order[order.index(str(second['id'])) - 1]  # the active ones come before the resolved ones
+    assert order.index(str(first['id'])) < order.index(str(second['id']))
+    agent.locator('body').press('k')
+    expect(view).to_have_attribute('data-ticket-id', before)
     agent.locator('body').press('j')
-    expect(view).to_contain_text(TICKETS[1]['subject'])
+    expect(view).to_have_attribute('data-ticket-id', str(second['id']))
 
     agent.select_option('[data-testid=locale-switch]', 'en')
     expect(agent.locator('h2#tickets-title')).to_have_text('My tickets')
