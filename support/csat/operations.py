@@ -221,8 +221,8 @@ def take_reply(client, customer, inbound, actor) -> tuple[Ticket, Message] | Non
     if survey is None:
         return None
     ticket = db.session.get(Ticket, survey.ticket_id)
-    message = Message(ticket=ticket, kind=MessageKind.inbound, author_customer_id=customer.id, body=inbound.body,
-                      language=ticket.language, created_at=utcnow())
+    message = Message(ticket_id=ticket.id, kind=MessageKind.inbound, author_customer_id=customer.id,
+                      body=inbound.body, language=ticket.language, created_at=utcnow())
     try:
         with db.session.begin_nested():
             db.session.add(message)
@@ -230,6 +230,7 @@ def take_reply(client, customer, inbound, actor) -> tuple[Ticket, Message] | Non
             record_answer(survey, reading.rating, AnswerVia.reply, reading.comment, message)
     except Conflict:  # answered meanwhile: the reply is conversation after all
         return None
+    ticket.updated_at = message.created_at
     return ticket, message
 
 

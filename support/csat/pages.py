@@ -23,6 +23,10 @@ bp = Blueprint('csat_page', __name__, template_folder='templates')
 LIMIT = '60/minute'
 
 
+def _address() -> str:
+    return 'csat:' + (request.remote_addr or '-')
+
+
 @bp.after_request
 def _headers(response):
     response.headers.setdefault('Content-Security-Policy', CSP)
@@ -44,7 +48,7 @@ def _use_language(language: str | None) -> None:
 
 @bp.route('/csat/<token>/<int:rating>', methods=['GET'])
 @public
-@limiter.limit(LIMIT)
+@limiter.limit(LIMIT, key_func=_address)
 def rate(token, rating):
     """One click of the e-mail: record the rating (once), then show the comment form."""
     try:
@@ -67,7 +71,7 @@ def rate(token, rating):
 
 @bp.route('/csat/<token>', methods=['GET', 'POST'])
 @public
-@limiter.limit(LIMIT)
+@limiter.limit(LIMIT, key_func=_address)
 def answer(token):
     """The survey's page: the choices, or the answer given and the comment form."""
     try:

@@ -64,7 +64,8 @@ def summary(viewer: Agent, args: dict) -> list[dict]:
 def _labels(group: str | None, keys) -> dict:
     if group == 'agent':
         ids = [k for k in keys if k is not None]
-        return dict(db.session.execute(sa.select(Agent.id, Agent.name).where(Agent.id.in_(ids)))) if ids else {}
+        return {row.id: row.name for row in db.session.execute(sa.select(Agent.id, Agent.name).where(Agent.id.in_(ids)))}
     if group == 'client':
-        return dict(db.session.execute(sa.select(Client.slug, Client.name).where(Client.slug.in_(list(keys)))))
+        return {row.slug: row.name for row in db.session.execute(sa.select(Client.slug, Client.name)
+                                                                .where(Client.slug.in_(list(keys))))}
     return {}
