@@ -4,6 +4,7 @@ import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTypin
 import {LabPanel} from './lab.js';
 import * as sla from './sla.js';
 import {renderStory, setupSearch} from './search.js';
+import {csatHandlers, showCsat} from './csat.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -335,6 +336,7 @@ function renderTicket(ticket, switching) {
   renderThread(ticket);
   renderCustomer(ticket);
   renderHistory(ticket);
+  showCsat(ticket);
   if (switching) {
     $('body').value = '';
     $('after-status').value = '';
@@ -518,6 +520,7 @@ function closeTicket() {
   $('story-panel').hidden = true;
   $('sla-panel').hidden = true;
   $('history-panel').hidden = true;
+  showCsat(null);
   lab?.showTicket(null);
   renderTickets();
 }
@@ -564,6 +567,7 @@ function onSlaEvent(name, {ticket, clock}) {
   onTicketEvent(ticket);
 }
 if (lab) Object.assign(handlers, lab.handlers());
+Object.assign(handlers, csatHandlers(() => state.current));
 
 // The ticket of a wrap-up may have left "my tickets" (resolved, transferred): keep what the card shows.
 function rememberWrapupTicket(id) {
