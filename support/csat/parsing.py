@@ -15,7 +15,7 @@ _QUANTITY = (r'(?!\s*(?:min|minutes?|minutos?|h|hrs?|hours?|horas?|d[ií]as?|day
 _RATING = re.compile(
     r'^\s*([1-5])(?![\d.,]\d)' + _QUANTITY +                       # 1..5, not the start of 12 or 4.5
     r'(?:\s*(?:/\s*5|de\s+5|of\s+5|out\s+of\s+5|estrellas?|stars?|⭐+|\*+)(?![\w]))?'
-    r'(?:(?:\s*[\s,.;:!¡¿?)\-–—]\s*)(?P<comment>.*))?\s*$', re.IGNORECASE | re.DOTALL)
+    r'(?:(?:\s*[\s,.;:!?)\-–—]\s*)(?P<comment>.*))?\s*$', re.IGNORECASE | re.DOTALL)
 _STARS = re.compile(r'^\s*(⭐{1,5}|★{1,5})(?:\s+(?P<comment>.*))?\s*$', re.DOTALL)
 
 

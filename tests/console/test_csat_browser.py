@@ -72,6 +72,8 @@ def test_the_customer_s_rating_appears_live_in_the_ticket_view(open_page, server
     expect(panel).to_contain_text('Por respuesta')
     expect(agent.locator('.toast', has_text=f'El ticket #{spanish["ticket"]} recibió 5 de 5.')).to_have_count(1)
     expect(agent.locator('[data-testid=status-badge]')).to_have_text('Resuelto')  # the rating reopened nothing
+    expect(agent.locator('[data-testid=message-body]').last).to_have_text('5 ¡muy rápido, gracias!')
+    expect(agent.locator('[data-testid=story]')).to_contain_text('El cliente calificó el ticket')
     screenshot(agent, 'csat-console-live-es.png')
 
     agent.select_option('[data-testid=locale-switch]', 'en')

@@ -38,8 +38,9 @@ export function showCsat(ticket) {
   $('csat').replaceChildren(...(survey.response ? answerView(survey.response) : stateView(survey)));
 }
 
-// Live: an answer for the open ticket shows at once; one attributed to me is announced anyway.
-export function csatHandlers(current) {
+// Live: an answer for the open ticket shows at once (then the thread and story reload with the reply that
+// carried it); one attributed to me is announced anyway.
+export function csatHandlers(current, reload) {
   const apply = (ticketId, change) => {
     const ticket = current();
     if (!ticket || ticket.id !== ticketId) return false;
@@ -55,6 +56,7 @@ export function csatHandlers(current) {
       }
       const panel = $('csat-panel');
       if (shown && panel) { panel.classList.remove('flash'); void panel.offsetWidth; panel.classList.add('flash'); }
+      if (shown && event === 'rating') reload?.();
     },
     'csat.sent': ({ticket, survey}) => apply(ticket.id, survey),
   };
