@@ -115,6 +115,7 @@ def _api_blueprints() -> tuple:
     from .core.health import blp as health
     from .customers.api import blp as customers
     from .lab.api import blp as lab
+    from .macros.api import blp as macros
     from .outbound.api import blp as outbound
     from .reports.api import blp as reports, client_blp as client_reports
     from .reports.monthly.api import blp as monthly_reports, client_blp as client_monthly_reports
@@ -127,4 +128,4 @@ def _api_blueprints() -> tuple:
     return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
             channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, search, customers,
             reports, client_reports, monthly_reports, client_monthly_reports,
-            wrapup)
+            wrapup, macros)

@@ -2,7 +2,7 @@
 (issue 13)
 
 Revision ID: 0020_csat
-Revises: 0016_report_indexes
+Revises: 0019_macros
 
 Columns are added to ``clients`` with plain ALTERs: a batch copy of a parent table would cascade
 deletes on SQLite.
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0020_csat'
-down_revision = '0016_report_indexes'
+down_revision = '0019_macros'
 branch_labels = None
 depends_on = None
 
