@@ -60,6 +60,7 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from .core.config import redis_prefix
     from .core.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
     from .core.i18n import select_locale, select_timezone
     db.init_app(app)
@@ -74,7 +75,7 @@ def _init_extensions(app: Flask) -> None:
     from .live import handlers, sockets  # noqa: F401  (registers handlers)
     socketio.init_app(app, async_mode=app.config['SUPPORT_ASYNC_MODE'],
                       message_queue=app.config['SUPPORT_REDIS_URL'], cors_allowed_origins=[],
-                      channel=(app.config.get('SUPPORT_REDIS_PREFIX') or '') + 'flask-socketio',
+                      channel=redis_prefix(app.config) + 'flask-socketio',
                       logger=False, engineio_logger=False)
     from .outbound import listeners  # noqa: F401  (outbox, acknowledgements, webhook deliveries; jobs)
     from .observe import listeners as _counters  # noqa: F401  (metrics of committed facts)
