@@ -2,6 +2,7 @@
 import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTyping, label, labels, me, option,
   reportError, serverNow, setupLocaleSwitch, t, toast} from './common.js';
 import {LabPanel} from './lab.js';
+import {MacroPicker} from './macros.js';
 import * as sla from './sla.js';
 import {renderStory, setupSearch} from './search.js';
 import {csatHandlers, showCsat} from './csat.js';
@@ -12,7 +13,6 @@ const state = {
   offers: new Map(),      // offer id -> {offer, deadline (browser ms)}
   tickets: [],            // my tickets (summaries with unread, last_activity_at)
   current: null,          // the open ticket (detail)
-  canned: new Map(),      // "client:language" -> [answers]
   colleagues: null,
   queues: null,
   reasons: null,
@@ -22,6 +22,7 @@ const state = {
   showResolved: false,    // the "resolved" group of my tickets is open
 };
 const lab = features.lab ? new LabPanel() : null;
+let macros = null; // the macro picker (set up in start())
 
 // ---------- presence ----------
 async function loadReasons() {
@@ -374,7 +375,7 @@ function renderTicket(ticket, switching) {
   if (switching) {
     $('body').value = '';
     $('after-status').value = '';
-    loadCanned(ticket);
+    macros.load(ticket);
     if (features.routing) loadTransferTargets();
     lab?.showTicket(ticket);
   }
@@ -419,6 +420,7 @@ function renderCustomer(ticket) {
 function historyText(event) {
   const key = `hist.${event.kind}`;
   const name = t(key) !== key ? t(key) : event.kind.replaceAll('_', ' ');
+  if (event.kind === 'macro_applied') return `${name}: ${event.after?.title || ''}`;
   if (!event.kind.endsWith('_changed')) return name;
   const field = event.kind.replace(/_changed$/, '');
   const show = (value) => (Array.isArray(value) ? value.join(', ') : label(field, value)) || '—';
@@ -466,59 +468,39 @@ async function send(event) {
   const ticket = state.current;
   const body = $('body').value;
   if (!ticket) return;
-  if (!body.trim()) { toast(t('composer.empty'), 'error'); $('body').focus(); return; }
+  const macro = macros.active(ticket);
+  if (!body.trim() && !macro) { toast(t('composer.empty'), 'error'); $('body').focus(); return; }
   const kind = composerKind();
   const target = $('after-status').value;
-  // A reply moves a new ticket to open by itself; any other move goes in one request when it is allowed.
-  const from = kind === 'reply' && ticket.status === 'new' ? 'open' : ticket.status;
-  const direct = target && (labels.transitions[from] || []).includes(target);
-  const payload = {kind, body};
-  if (direct && kind === 'reply' && ticket.status !== 'new') payload.status = target;
   $('send').disabled = true;
   try {
-    await api('POST', `/tickets/${ticket.id}/messages`, payload);
-    if (target && !payload.status && (direct || target !== from)) {
-      await api('PATCH', `/tickets/${ticket.id}`, {status: target});
-    }
+    if (macro) await sendWithMacro(ticket, body, kind, target, macro);
+    else await sendMessage(ticket, body, kind, target);
     $('body').value = '';
     $('after-status').value = '';
-    toast(t(kind === 'reply' ? 'composer.sent' : 'composer.noted'));
     await reloadCurrent();
     refreshTickets();
   } catch (err) { reportError(err); await reloadCurrent(); } finally { $('send').disabled = false; }
 }
 
-async function loadCanned(ticket) {
-  const key = `${ticket.client}:${ticket.language}`;
-  const select = $('canned');
-  select.replaceChildren(option('', t('canned.pick')));
-  try {
-    if (!state.canned.has(key)) {
-      state.canned.set(key, await api('GET', `/canned-answers?client=${encodeURIComponent(ticket.client)}&language=${ticket.language}`));
-    }
-  } catch (err) { state.canned.set(key, []); }
-  if (state.current?.id !== ticket.id) return;
-  const answers = state.canned.get(key);
-  if (!answers.length) {
-    select.replaceChildren(option('', t('canned.none')));
-    select.disabled = true;
-    return;
+async function sendMessage(ticket, body, kind, target) {
+  // A reply moves a new ticket to open by itself; any other move goes in one request when it is allowed.
+  const from = kind === 'reply' && ticket.status === 'new' ? 'open' : ticket.status;
+  const direct = target && (labels.transitions[from] || []).includes(target);
+  const payload = {kind, body};
+  if (direct && kind === 'reply' && ticket.status !== 'new') payload.status = target;
+  await api('POST', `/tickets/${ticket.id}/messages`, payload);
+  if (target && !payload.status && (direct || target !== from)) {
+    await api('PATCH', `/tickets/${ticket.id}`, {status: target});
   }
-  select.disabled = false;
-  select.replaceChildren(option('', t('canned.pick')), ...answers.map((a) => option(String(a.id), a.title)));
+  toast(t(kind === 'reply' ? 'composer.sent' : 'composer.noted'));
 }
 
-function insertCanned() {
-  const select = $('canned');
-  const ticket = state.current;
-  const answer = (state.canned.get(`${ticket?.client}:${ticket?.language}`) || []).find((a) => String(a.id) === select.value);
-  select.value = '';
-  if (!answer) return;
-  const text = answer.body.replaceAll('{customer}', ticket.customer?.name || '').replaceAll('{agent}', me.name);
-  const area = $('body');
-  const start = area.selectionStart ?? area.value.length;
-  area.setRangeText(text, start, area.selectionEnd ?? start, 'end');
-  setKind('reply');
+// The macro's text (as edited) and its actions in one request; "then set status" after it, if still needed.
+async function sendWithMacro(ticket, body, kind, target, macro) {
+  const result = await macros.apply(ticket, body, kind);
+  if (target && target !== result.ticket.status) await api('PATCH', `/tickets/${ticket.id}`, {status: target});
+  toast(t('macro.applied', {title: macro.title}));
 }
 
 // ---------- transfer ----------
@@ -646,7 +628,7 @@ function start() {
   $('composer').addEventListener('submit', send);
   document.querySelectorAll('#composer input[name=kind]').forEach((input) =>
     input.addEventListener('change', () => setKind(input.value)));
-  $('canned').addEventListener('change', insertCanned);
+  macros = new MacroPicker({setKind});
   $('t-status').addEventListener('change', () => changeField('status', $('t-status').value));
   $('t-priority').addEventListener('change', () => changeField('priority', $('t-priority').value));
   $('t-disposition').addEventListener('change', changeDisposition);
