@@ -5,6 +5,7 @@ import {LabPanel} from './lab.js';
 import {MacroPicker} from './macros.js';
 import * as sla from './sla.js';
 import {renderStory, setupSearch} from './search.js';
+import {csatHandlers, showCsat} from './csat.js';
 import {announceOffer, setupOfferAlerts} from './offer_alerts.js';
 import {setupShortcuts} from './shortcuts.js';
 
@@ -371,6 +372,7 @@ function renderTicket(ticket, switching) {
   renderThread(ticket);
   renderCustomer(ticket);
   renderHistory(ticket);
+  showCsat(ticket);
   if (switching) {
     $('body').value = '';
     $('after-status').value = '';
@@ -536,6 +538,7 @@ function closeTicket() {
   $('story-panel').hidden = true;
   $('sla-panel').hidden = true;
   $('history-panel').hidden = true;
+  showCsat(null);
   lab?.showTicket(null);
   renderTickets();
 }
@@ -586,6 +589,7 @@ function onSlaEvent(name, {ticket, clock}) {
   onTicketEvent(ticket);
 }
 if (lab) Object.assign(handlers, lab.handlers());
+Object.assign(handlers, csatHandlers(() => state.current, () => reloadCurrentSoon()));
 
 // The ticket of a wrap-up may have left "my tickets" (resolved, transferred): keep what the card shows.
 function rememberWrapupTicket(id) {
