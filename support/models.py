@@ -15,8 +15,10 @@ def import_all():
     from .clients import webhook_models as _webhooks  # noqa: F401
     from .console import models as _console  # noqa: F401
     from .core import idempotency as _idempotency  # noqa: F401
+    from .csat import models as _csat  # noqa: F401
     from .core import replay as _replay  # noqa: F401
     from .lab import models as _lab  # noqa: F401
+    from .macros import models as _macros  # noqa: F401
     from .outbound import models as _outbound  # noqa: F401
     from .reports import models as _report_indexes  # noqa: F401
     from .reports.monthly import models as _report_files  # noqa: F401

@@ -171,6 +171,16 @@ def _disposition(ticket):
     return {'id': row.id, 'code': row.code, 'label': label, 'parent_code': parent.code if parent else None}
 
 
+# Blocks that domains on top add to a ticket's detail without tickets importing them:
+# name -> fn(ticket) -> JSON-ready dict or None (support/csat registers "csat").
+DETAIL_BLOCKS: dict = {}
+
+
+def _block(name: str, ticket):
+    fn = DETAIL_BLOCKS.get(name)
+    return fn(ticket) if fn is not None else None
+
+
 class TicketDetailSchema(TicketSchema):
     disposition = fields.Function(lambda t: DispositionRefSchema().dump(_disposition(t)) if t.disposition_id else None,
                                   dump_only=True, allow_none=True,
@@ -181,6 +191,9 @@ class TicketDetailSchema(TicketSchema):
     events = fields.List(fields.Nested(EventSchema), dump_only=True)
     sla = fields.Function(lambda t: TicketSlaSchema().dump(_sla_block(t)), dump_only=True,
                           metadata={'description': 'the SLA clocks of the ticket (docs/sla.md)'})
+    csat = fields.Function(lambda t: _block('csat', t), dump_only=True, allow_none=True, metadata={
+        'type': 'object', 'description': 'the satisfaction survey and the answer, as `GET /api/v1/tickets/{id}/csat` '
+                                         '(docs/csat.md); null when nobody was asked'})
 
 
 class TicketSummaryCustomerSchema(Schema):
@@ -192,7 +205,8 @@ class TicketSummarySchema(Schema):
     """``payloads.ticket_summary``: the ticket in routing answers and live events (timestamps as ISO strings)."""
     id = fields.Integer(dump_only=True)
     number = fields.Integer(dump_only=True)
-    client = fields.String(dump_only=True, allow_none=True)
+    client = fields.String(dump_only=True, allow_none=True, metadata={'description': 'slug'})
+    client_name = fields.String(dump_only=True, allow_none=True)
     channel = choice(Channel, dump_only=True)
     language = fields.String(dump_only=True)
     priority = choice(Priority, dump_only=True)

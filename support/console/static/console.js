@@ -1,23 +1,29 @@
 // The agent console: presence, offers with a countdown, my tickets, the ticket view and composer.
-import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTyping, label, labels, me, option,
+import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, label, labels, me, option,
   reportError, serverNow, setupLocaleSwitch, t, toast} from './common.js';
 import {LabPanel} from './lab.js';
+import {MacroPicker} from './macros.js';
 import * as sla from './sla.js';
 import {renderStory, setupSearch} from './search.js';
+import {csatHandlers, showCsat} from './csat.js';
+import {announceOffer, setupOfferAlerts} from './offer_alerts.js';
+import {setupShortcuts} from './shortcuts.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
   offers: new Map(),      // offer id -> {offer, deadline (browser ms)}
   tickets: [],            // my tickets (summaries with unread, last_activity_at)
   current: null,          // the open ticket (detail)
-  canned: new Map(),      // "client:language" -> [answers]
   colleagues: null,
   queues: null,
   reasons: null,
   wrapups: new Map(),     // wrap-up id -> {wrapup, deadline (browser ms)}
   dispositions: new Map(), // client slug -> the client's code tree
+  clientNames: new Map(), // client slug -> name (from ticket summaries)
+  showResolved: false,    // the "resolved" group of my tickets is open
 };
 const lab = features.lab ? new LabPanel() : null;
+let macros = null; // the macro picker (set up in start())
 
 // ---------- presence ----------
 async function loadReasons() {
@@ -198,7 +204,7 @@ function offerCard({offer}) {
       el('span', {class: `badge ch-${ticket.channel}`}, label('channel', ticket.channel)),
       el('span', {class: 'badge lang'}, label('language', ticket.language)),
       el('span', {class: `badge prio-${ticket.priority}`}, label('priority', ticket.priority)),
-      el('span', {class: 'badge'}, ticket.client || '')),
+      el('span', {class: 'badge', dataset: {testid: 'offer-client'}}, clientName(ticket))),
     el('div', {class: 'bar'}, el('span')),
     el('div', {class: 'row'},
       el('button', {type: 'button', class: 'primary', dataset: {testid: 'accept'},
@@ -213,6 +219,7 @@ function renderOffers() {
   const offers = [...state.offers.values()].sort((a, b) => a.deadline - b.deadline);
   list.replaceChildren(...(offers.length ? offers.map(offerCard) : [el('li', {class: 'empty'}, t('offers.none'))]));
   $('offer-count').textContent = String(offers.length);
+  list.closest('.panel').classList.toggle('has-offers', offers.length > 0);
   document.title = offers.length ? `(${offers.length}) ${document.title.replace(/^\(\d+\) /, '')}`
     : document.title.replace(/^\(\d+\) /, '');
   tickOffers();
@@ -287,10 +294,40 @@ function ticketItem(ticket) {
     sla.chip({dueIso: ticket.sla_due_at, warnIso: ticket.sla_warn_at})));
 }
 
+const DONE = new Set(['resolved', 'closed']);
+
+// Active tickets first; resolved ones apart, in a group that stays closed unless the agent opens it.
 function renderTickets() {
   const list = $('ticket-list');
-  list.replaceChildren(...(state.tickets.length ? state.tickets.map(ticketItem)
-    : [el('li', {class: 'empty'}, t('tickets.none'))]));
+  for (const ticket of state.tickets) rememberClient(ticket);
+  const active = state.tickets.filter((x) => !DONE.has(x.status));
+  const done = state.tickets.filter((x) => DONE.has(x.status));
+  const items = active.length ? active.map(ticketItem) : [el('li', {class: 'empty'}, t('tickets.none'))];
+  list.replaceChildren(el('li', {}, el('ul', {class: 'ticket-list', dataset: {testid: 'active-tickets'}}, items)),
+    done.length ? el('li', {}, resolvedGroup(done)) : '');
+}
+
+function resolvedGroup(done) {
+  const group = el('details', {class: 'resolved-group', open: state.showResolved || done.some(
+    (x) => x.id === state.current?.id), dataset: {testid: 'resolved-group'}},
+    el('summary', {}, t('tickets.resolved', {count: done.length})),
+    el('ul', {class: 'ticket-list', dataset: {testid: 'resolved-tickets'}}, done.map(ticketItem)));
+  group.addEventListener('toggle', () => { state.showResolved = group.open; });
+  return group;
+}
+
+// In the order the list shows them (j/k walk it).
+function ticketsInOrder() {
+  return [...state.tickets.filter((x) => !DONE.has(x.status)), ...state.tickets.filter((x) => DONE.has(x.status))];
+}
+
+function rememberClient(ticket) {
+  if (ticket?.client && ticket.client_name) state.clientNames.set(ticket.client, ticket.client_name);
+}
+
+function clientName(ticket) {
+  rememberClient(ticket);
+  return state.clientNames.get(ticket.client) || ticket.client || '';
 }
 
 // ---------- ticket view ----------
@@ -323,7 +360,7 @@ function renderTicket(ticket, switching) {
     el('span', {class: `badge prio-${ticket.priority}`}, label('priority', ticket.priority)),
     el('span', {class: `badge ch-${ticket.channel}`}, label('channel', ticket.channel)),
     el('span', {class: 'badge lang', dataset: {testid: 'ticket-language'}}, label('language', ticket.language)),
-    ...[el('span', {class: 'badge'}, ticket.client),
+    ...[el('span', {class: 'badge'}, clientName(ticket)),
       ticket.product ? el('span', {class: 'badge'}, ticket.product) : null].filter(Boolean),
     sla.ticketChip(ticket) || '');
   $('sla-clocks').replaceChildren(...sla.clockList(ticket));
@@ -335,10 +372,11 @@ function renderTicket(ticket, switching) {
   renderThread(ticket);
   renderCustomer(ticket);
   renderHistory(ticket);
+  showCsat(ticket);
   if (switching) {
     $('body').value = '';
     $('after-status').value = '';
-    loadCanned(ticket);
+    macros.load(ticket);
     if (features.routing) loadTransferTargets();
     lab?.showTicket(ticket);
   }
@@ -372,7 +410,7 @@ function renderCustomer(ticket) {
   const c = ticket.customer || {};
   const facts = [['customer.name', c.name], ['customer.email', c.email], ['customer.phone', c.phone],
     ['customer.handle', c.handle], ['customer.language', label('language', c.preferred_language)],
-    ['customer.client', ticket.client], ['customer.product', ticket.product],
+    ['customer.client', clientName(ticket)], ['customer.product', ticket.product],
     ['customer.opened', fmtDateTime(ticket.created_at)]];
   $('customer').replaceChildren(...facts.flatMap(([key, value]) => [el('dt', {}, t(key)),
     el('dd', {class: value ? '' : 'muted'}, value || t('customer.none'))]));
@@ -383,6 +421,7 @@ function renderCustomer(ticket) {
 function historyText(event) {
   const key = `hist.${event.kind}`;
   const name = t(key) !== key ? t(key) : event.kind.replaceAll('_', ' ');
+  if (event.kind === 'macro_applied') return `${name}: ${event.after?.title || ''}`;
   if (!event.kind.endsWith('_changed')) return name;
   const field = event.kind.replace(/_changed$/, '');
   const show = (value) => (Array.isArray(value) ? value.join(', ') : label(field, value)) || '—';
@@ -421,6 +460,7 @@ function composerKind() {
 function setKind(kind) {
   document.querySelector(`#composer input[name=kind][value=${kind}]`).checked = true;
   $('composer').classList.toggle('note-mode', kind === 'note');
+  $('body').placeholder = t(kind === 'note' ? 'composer.placeholder_note' : 'composer.placeholder_reply');
   $('body').focus();
 }
 
@@ -429,59 +469,39 @@ async function send(event) {
   const ticket = state.current;
   const body = $('body').value;
   if (!ticket) return;
-  if (!body.trim()) { toast(t('composer.empty'), 'error'); $('body').focus(); return; }
+  const macro = macros.active(ticket);
+  if (!body.trim() && !macro) { toast(t('composer.empty'), 'error'); $('body').focus(); return; }
   const kind = composerKind();
   const target = $('after-status').value;
-  // A reply moves a new ticket to open by itself; any other move goes in one request when it is allowed.
-  const from = kind === 'reply' && ticket.status === 'new' ? 'open' : ticket.status;
-  const direct = target && (labels.transitions[from] || []).includes(target);
-  const payload = {kind, body};
-  if (direct && kind === 'reply' && ticket.status !== 'new') payload.status = target;
   $('send').disabled = true;
   try {
-    await api('POST', `/tickets/${ticket.id}/messages`, payload);
-    if (target && !payload.status && (direct || target !== from)) {
-      await api('PATCH', `/tickets/${ticket.id}`, {status: target});
-    }
+    if (macro) await sendWithMacro(ticket, body, kind, target, macro);
+    else await sendMessage(ticket, body, kind, target);
     $('body').value = '';
     $('after-status').value = '';
-    toast(t(kind === 'reply' ? 'composer.sent' : 'composer.noted'));
     await reloadCurrent();
     refreshTickets();
   } catch (err) { reportError(err); await reloadCurrent(); } finally { $('send').disabled = false; }
 }
 
-async function loadCanned(ticket) {
-  const key = `${ticket.client}:${ticket.language}`;
-  const select = $('canned');
-  select.replaceChildren(option('', t('canned.pick')));
-  try {
-    if (!state.canned.has(key)) {
-      state.canned.set(key, await api('GET', `/canned-answers?client=${encodeURIComponent(ticket.client)}&language=${ticket.language}`));
-    }
-  } catch (err) { state.canned.set(key, []); }
-  if (state.current?.id !== ticket.id) return;
-  const answers = state.canned.get(key);
-  if (!answers.length) {
-    select.replaceChildren(option('', t('canned.none')));
-    select.disabled = true;
-    return;
+async function sendMessage(ticket, body, kind, target) {
+  // A reply moves a new ticket to open by itself; any other move goes in one request when it is allowed.
+  const from = kind === 'reply' && ticket.status === 'new' ? 'open' : ticket.status;
+  const direct = target && (labels.transitions[from] || []).includes(target);
+  const payload = {kind, body};
+  if (direct && kind === 'reply' && ticket.status !== 'new') payload.status = target;
+  await api('POST', `/tickets/${ticket.id}/messages`, payload);
+  if (target && !payload.status && (direct || target !== from)) {
+    await api('PATCH', `/tickets/${ticket.id}`, {status: target});
   }
-  select.disabled = false;
-  select.replaceChildren(option('', t('canned.pick')), ...answers.map((a) => option(String(a.id), a.title)));
+  toast(t(kind === 'reply' ? 'composer.sent' : 'composer.noted'));
 }
 
-function insertCanned() {
-  const select = $('canned');
-  const ticket = state.current;
-  const answer = (state.canned.get(`${ticket?.client}:${ticket?.language}`) || []).find((a) => String(a.id) === select.value);
-  select.value = '';
-  if (!answer) return;
-  const text = answer.body.replaceAll('{customer}', ticket.customer?.name || '').replaceAll('{agent}', me.name);
-  const area = $('body');
-  const start = area.selectionStart ?? area.value.length;
-  area.setRangeText(text, start, area.selectionEnd ?? start, 'end');
-  setKind('reply');
+// The macro's text (as edited) and its actions in one request; "then set status" after it, if still needed.
+async function sendWithMacro(ticket, body, kind, target, macro) {
+  const result = await macros.apply(ticket, body, kind);
+  if (target && target !== result.ticket.status) await api('PATCH', `/tickets/${ticket.id}`, {status: target});
+  toast(t('macro.applied', {title: macro.title}));
 }
 
 // ---------- transfer ----------
@@ -518,6 +538,7 @@ function closeTicket() {
   $('story-panel').hidden = true;
   $('sla-panel').hidden = true;
   $('history-panel').hidden = true;
+  showCsat(null);
   lab?.showTicket(null);
   renderTickets();
 }
@@ -535,7 +556,11 @@ const reloadCurrentSoon = debounce(reloadCurrent, 150);
 
 const handlers = {
   'agent.snapshot': applyMe,
-  'offer.created': (offer) => { if (offer.agent_id === me.id) addOffer(offer, offer.created_at); },
+  'offer.created': (offer) => {
+    if (offer.agent_id !== me.id) return;
+    addOffer(offer, offer.created_at);
+    announceOffer(offer);
+  },
   'offer.accepted': (offer) => { removeOffer(offer.id); refreshTickets(); },
   'offer.declined': (offer) => removeOffer(offer.id),
   'offer.cancelled': (offer) => removeOffer(offer.id), // reassigned, or the agent went away
@@ -564,6 +589,7 @@ function onSlaEvent(name, {ticket, clock}) {
   onTicketEvent(ticket);
 }
 if (lab) Object.assign(handlers, lab.handlers());
+Object.assign(handlers, csatHandlers(() => state.current, () => reloadCurrentSoon()));
 
 // The ticket of a wrap-up may have left "my tickets" (resolved, transferred): keep what the card shows.
 function rememberWrapupTicket(id) {
@@ -575,26 +601,57 @@ function rememberWrapupTicket(id) {
 
 // ---------- keyboard ----------
 function moveSelection(step) {
-  if (!state.tickets.length) return;
-  const index = state.tickets.findIndex((x) => x.id === state.current?.id);
-  const next = state.tickets[Math.max(0, Math.min(state.tickets.length - 1, index + step))];
+  const tickets = ticketsInOrder();
+  if (!tickets.length) return;
+  const index = tickets.findIndex((x) => x.id === state.current?.id);
+  const next = tickets[Math.max(0, Math.min(tickets.length - 1, index + step))];
   if (next) openTicket(next.id).then(() => document.querySelector(`[data-ticket-id="${next.id}"]`)?.focus());
 }
 
 function onKey(event) {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && event.target === $('body')) {
+    event.preventDefault();
     send(event);
-    return;
+  } else if (event.key === 'Escape' && event.target === $('body')) {
+    $('body').blur(); // out of the message box, single-key shortcuts work again
   }
-  if (isTyping(event) || event.altKey || event.ctrlKey || event.metaKey) return;
-  const first = [...state.offers.values()].sort((a, b) => a.deadline - b.deadline)[0]?.offer;
-  const actions = {
-    a: () => first && acceptOffer(first), d: () => first && declineOffer(first),
-    j: () => moveSelection(1), k: () => moveSelection(-1),
-    r: () => state.current && setKind('reply'), n: () => state.current && setKind('note'),
-  };
-  if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
 }
+
+function firstOffer() {
+  return [...state.offers.values()].sort((a, b) => a.deadline - b.deadline)[0]?.offer;
+}
+
+// The macro picker when the console has one, else the canned answers.
+function focusMacro() {
+  const picker = ['macro', 'canned'].map($).find((node) => node && !node.hidden && !node.disabled);
+  picker?.focus();
+}
+
+// Resolve the open ticket (a new ticket goes through open: the status machine has no new → resolved).
+async function resolveCurrent() {
+  const ticket = state.current;
+  if (!ticket || ticket.status === 'resolved' || ticket.status === 'closed') return;
+  try {
+    if (!(labels.transitions[ticket.status] || []).includes('resolved')) {
+      await api('PATCH', `/tickets/${ticket.id}`, {status: 'open'});
+    }
+    await api('PATCH', `/tickets/${ticket.id}`, {status: 'resolved'});
+    toast(t('keys.resolved', {number: ticket.number}));
+    await reloadCurrent();
+    refreshTickets();
+  } catch (err) { reportError(err); reloadCurrent(); }
+}
+
+const shortcutActions = {
+  accept: () => firstOffer() && acceptOffer(firstOffer()),
+  decline: () => firstOffer() && declineOffer(firstOffer()),
+  next: () => moveSelection(1),
+  previous: () => moveSelection(-1),
+  reply: () => state.current && setKind('reply'),
+  note: () => state.current && setKind('note'),
+  macro: () => state.current && focusMacro(),
+  resolve: resolveCurrent,
+};
 
 // ---------- start ----------
 function start() {
@@ -602,7 +659,7 @@ function start() {
   $('composer').addEventListener('submit', send);
   document.querySelectorAll('#composer input[name=kind]').forEach((input) =>
     input.addEventListener('change', () => setKind(input.value)));
-  $('canned').addEventListener('change', insertCanned);
+  macros = new MacroPicker({setKind});
   $('t-status').addEventListener('change', () => changeField('status', $('t-status').value));
   $('t-priority').addEventListener('change', () => changeField('priority', $('t-priority').value));
   $('t-disposition').addEventListener('change', changeDisposition);
@@ -616,7 +673,9 @@ function start() {
   }
   setInterval(() => sla.tick(), 1000);
   document.addEventListener('keydown', onKey);
+  setupShortcuts(shortcutActions);
   setupSearch(openTicket);
+  setupOfferAlerts();
   renderTickets();
   connectLive(handlers, () => {
     loadMe();
