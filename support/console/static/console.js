@@ -1,5 +1,5 @@
 // The agent console: presence, offers with a countdown, my tickets, the ticket view and composer.
-import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTyping, label, labels, me, option,
+import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, label, labels, me, option,
   reportError, serverNow, setupLocaleSwitch, t, toast} from './common.js';
 import {LabPanel} from './lab.js';
 import {MacroPicker} from './macros.js';
@@ -7,6 +7,7 @@ import * as sla from './sla.js';
 import {renderStory, setupSearch} from './search.js';
 import {csatHandlers, showCsat} from './csat.js';
 import {announceOffer, setupOfferAlerts} from './offer_alerts.js';
+import {setupShortcuts} from './shortcuts.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -609,18 +610,48 @@ function moveSelection(step) {
 
 function onKey(event) {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && event.target === $('body')) {
+    event.preventDefault();
     send(event);
-    return;
+  } else if (event.key === 'Escape' && event.target === $('body')) {
+    $('body').blur(); // out of the message box, single-key shortcuts work again
   }
-  if (isTyping(event) || event.altKey || event.ctrlKey || event.metaKey) return;
-  const first = [...state.offers.values()].sort((a, b) => a.deadline - b.deadline)[0]?.offer;
-  const actions = {
-    a: () => first && acceptOffer(first), d: () => first && declineOffer(first),
-    j: () => moveSelection(1), k: () => moveSelection(-1),
-    r: () => state.current && setKind('reply'), n: () => state.current && setKind('note'),
-  };
-  if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
 }
+
+function firstOffer() {
+  return [...state.offers.values()].sort((a, b) => a.deadline - b.deadline)[0]?.offer;
+}
+
+// The macro picker when the console has one, else the canned answers.
+function focusMacro() {
+  const picker = ['macro', 'canned'].map($).find((node) => node && !node.hidden && !node.disabled);
+  picker?.focus();
+}
+
+// Resolve the open ticket (a new ticket goes through open: the status machine has no new → resolved).
+async function resolveCurrent() {
+  const ticket = state.current;
+  if (!ticket || ticket.status === 'resolved' || ticket.status === 'closed') return;
+  try {
+    if (!(labels.transitions[ticket.status] || []).includes('resolved')) {
+      await api('PATCH', `/tickets/${ticket.id}`, {status: 'open'});
+    }
+    await api('PATCH', `/tickets/${ticket.id}`, {status: 'resolved'});
+    toast(t('keys.resolved', {number: ticket.number}));
+    await reloadCurrent();
+    refreshTickets();
+  } catch (err) { reportError(err); reloadCurrent(); }
+}
+
+const shortcutActions = {
+  accept: () => firstOffer() && acceptOffer(firstOffer()),
+  decline: () => firstOffer() && declineOffer(firstOffer()),
+  next: () => moveSelection(1),
+  previous: () => moveSelection(-1),
+  reply: () => state.current && setKind('reply'),
+  note: () => state.current && setKind('note'),
+  macro: () => state.current && focusMacro(),
+  resolve: resolveCurrent,
+};
 
 // ---------- start ----------
 function start() {
@@ -642,6 +673,7 @@ function start() {
   }
   setInterval(() => sla.tick(), 1000);
   document.addEventListener('keydown', onKey);
+  setupShortcuts(shortcutActions);
   setupSearch(openTicket);
   setupOfferAlerts();
   renderTickets();
