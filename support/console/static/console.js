@@ -4,6 +4,7 @@ import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTypin
 import {LabPanel} from './lab.js';
 import * as sla from './sla.js';
 import {renderStory, setupSearch} from './search.js';
+import {FieldsPanel} from './fields.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -18,6 +19,11 @@ const state = {
   dispositions: new Map(), // client slug -> the client's code tree
 };
 const lab = features.lab ? new LabPanel() : null;
+const fieldsPanel = new FieldsPanel((ticket) => {
+  state.current = ticket;
+  renderTicket(ticket, false);
+  refreshTickets();
+});
 
 // ---------- presence ----------
 async function loadReasons() {
@@ -335,6 +341,7 @@ function renderTicket(ticket, switching) {
   renderThread(ticket);
   renderCustomer(ticket);
   renderHistory(ticket);
+  fieldsPanel.showTicket(ticket);
   if (switching) {
     $('body').value = '';
     $('after-status').value = '';
@@ -387,6 +394,11 @@ function historyText(event) {
   const field = event.kind.replace(/_changed$/, '');
   const show = (value) => (Array.isArray(value) ? value.join(', ') : label(field, value)) || '—';
   if (field === 'disposition') return `${name}: ${event.before?.disposition || '—'} → ${event.after?.disposition || '—'}`;
+  if (field === 'fields') {
+    const value = (v) => (v === null || v === undefined ? '—' : String(v));
+    return `${name}: ${Object.keys(event.after?.fields || {}).map((key) =>
+      `${key} ${value(event.before?.fields?.[key])} → ${value(event.after.fields[key])}`).join(', ')}`;
+  }
   return `${name}: ${show(event.before?.[field])} → ${show(event.after?.[field])}`;
 }
 
@@ -410,7 +422,7 @@ async function changeField(field, value) {
     renderTicket(ticket, false);
     toast(t('ticket.updated'));
     refreshTickets();
-  } catch (err) { reportError(err); renderTicket(state.current, false); }
+  } catch (err) { fieldsPanel.showErrors(err); reportError(err); renderTicket(state.current, false); }
 }
 
 // ---------- composer ----------
@@ -440,15 +452,19 @@ async function send(event) {
   $('send').disabled = true;
   try {
     await api('POST', `/tickets/${ticket.id}/messages`, payload);
+    $('body').value = ''; // sent: a status the ticket cannot take yet (a required field) must not send it twice
     if (target && !payload.status && (direct || target !== from)) {
       await api('PATCH', `/tickets/${ticket.id}`, {status: target});
     }
-    $('body').value = '';
     $('after-status').value = '';
     toast(t(kind === 'reply' ? 'composer.sent' : 'composer.noted'));
     await reloadCurrent();
     refreshTickets();
-  } catch (err) { reportError(err); await reloadCurrent(); } finally { $('send').disabled = false; }
+  } catch (err) {
+    fieldsPanel.showErrors(err);
+    reportError(err);
+    await reloadCurrent();
+  } finally { $('send').disabled = false; }
 }
 
 async function loadCanned(ticket) {
@@ -519,6 +535,7 @@ function closeTicket() {
   $('sla-panel').hidden = true;
   $('history-panel').hidden = true;
   lab?.showTicket(null);
+  fieldsPanel.showTicket(null);
   renderTickets();
 }
 
