@@ -60,6 +60,7 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from .core.config import redis_prefix
     from .core.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
     from .core.i18n import select_locale, select_timezone
     db.init_app(app)
@@ -74,7 +75,7 @@ def _init_extensions(app: Flask) -> None:
     from .live import handlers, sockets  # noqa: F401  (registers handlers)
     socketio.init_app(app, async_mode=app.config['SUPPORT_ASYNC_MODE'],
                       message_queue=app.config['SUPPORT_REDIS_URL'], cors_allowed_origins=[],
-                      channel=(app.config.get('SUPPORT_REDIS_PREFIX') or '') + 'flask-socketio',
+                      channel=redis_prefix(app.config) + 'flask-socketio',
                       logger=False, engineio_logger=False)
     from .outbound import listeners  # noqa: F401  (outbox, acknowledgements, webhook deliveries; jobs)
     from .observe import listeners as _counters  # noqa: F401  (metrics of committed facts)
@@ -113,6 +114,7 @@ def _api_blueprints() -> tuple:
     from .core.health import blp as health
     from .customers.api import blp as customers
     from .lab.api import blp as lab
+    from .macros.api import blp as macros
     from .outbound.api import blp as outbound
     from .reports.api import blp as reports, client_blp as client_reports
     from .reports.monthly.api import blp as monthly_reports, client_blp as client_monthly_reports
@@ -126,4 +128,4 @@ def _api_blueprints() -> tuple:
     return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
             channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, search, customers,
             reports, client_reports, monthly_reports, client_monthly_reports,
-            wrapup, ticket_fields)
+            wrapup, macros, ticket_fields)

@@ -17,6 +17,7 @@ def import_all():
     from .core import idempotency as _idempotency  # noqa: F401
     from .core import replay as _replay  # noqa: F401
     from .lab import models as _lab  # noqa: F401
+    from .macros import models as _macros  # noqa: F401
     from .outbound import models as _outbound  # noqa: F401
     from .reports import models as _report_indexes  # noqa: F401
     from .reports.monthly import models as _report_files  # noqa: F401

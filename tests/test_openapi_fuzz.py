@@ -25,6 +25,7 @@ schema = schemathesis.pytest.from_fixture('api_schema')
 
 
 @schema.parametrize()
+@pytest.mark.timeout(900)  # every operation of the document in one test: more than the suite's 300 s per test
 @settings(max_examples=int(os.environ.get('SUPPORT_FUZZ_EXAMPLES', '20')),
           derandomize=not os.environ.get('SUPPORT_FUZZ_RANDOM'), deadline=None,
           suppress_health_check=list(HealthCheck))

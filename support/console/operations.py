@@ -1,4 +1,4 @@
-"""Canned answers, read markers and the agent's own ticket list."""
+"""Read markers, the agent's own ticket list and colleagues."""
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -6,79 +6,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..agents.models import Agent
-from ..agents.scope import agents_in_scope, client_ids
-from ..clients.models import Client
+from ..agents.scope import agents_in_scope
 from ..core.clock import utcnow
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.extensions import db
-from ..core.i18n import _
 from ..tickets.payloads import ticket_summary
 from ..tickets.models import Message, MessageKind, Ticket
 from ..tickets.states import ACTIVE, Status
-from .models import CannedAnswer, TicketRead
+from .models import TicketRead
 
 RECENTLY_RESOLVED = timedelta(hours=12)
 MY_TICKETS_LIMIT = 200
-
-
-def client_by_slug(slug: str | None, field: str = 'client') -> Client | None:
-    if slug is None:
-        return None
-    client = db.session.scalar(sa.select(Client).where(Client.slug == slug))
-    if client is None:
-        raise ValidationFailed(fields={field: [_('No client "{slug}".').format(slug=slug)]})
-    return client
-
-
-def list_canned_answers(agent: Agent, client_slug: str | None, language: str | None) -> list[CannedAnswer]:
-    """Answers the agent may use: for the client asked (plus those for every client), in one language."""
-    query = sa.select(CannedAnswer).options(selectinload(CannedAnswer.client))
-    if client_slug is not None:
-        client = client_by_slug(client_slug)
-        if not agent.serves_client(client.id):
-            raise Forbidden(_('You do not serve this client.'))
-        query = query.where(sa.or_(CannedAnswer.client_id.is_(None), CannedAnswer.client_id == client.id))
-    elif client_ids(agent) is not None:
-        served = sorted(client_ids(agent))
-        query = query.where(sa.or_(CannedAnswer.client_id.is_(None), CannedAnswer.client_id.in_(served)))
-    if language:
-        query = query.where(CannedAnswer.language == language)
-    return list(db.session.scalars(query.order_by(CannedAnswer.title, CannedAnswer.id)))
-
-
-def create_canned_answer(client_slug: str | None, language: str, title: str, body: str) -> CannedAnswer:
-    answer = CannedAnswer(client=client_by_slug(client_slug), language=language, title=title, body=body,
-                          created_at=utcnow(), updated_at=utcnow())
-    db.session.add(answer)
-    _flush_unique(title)
-    return answer
-
-
-def update_canned_answer(answer_id: int, data: dict) -> CannedAnswer:
-    answer = get_canned_answer(answer_id)
-    for name in ('language', 'title', 'body'):
-        if name in data:
-            setattr(answer, name, data[name])
-    answer.updated_at = utcnow()
-    _flush_unique(answer.title)
-    return answer
-
-
-def get_canned_answer(answer_id: int) -> CannedAnswer:
-    answer = db.session.get(CannedAnswer, answer_id)
-    if answer is None:
-        raise NotFound(_('No such canned answer.'))
-    return answer
-
-
-def _flush_unique(title: str) -> None:
-    """The unique constraint (client, language, title) decides, races included."""
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(_('A canned answer titled "{title}" already exists for this client and language.')
-                       .format(title=title), code='duplicate')
 
 
 def mark_read(agent: Agent, ticket: Ticket) -> None:

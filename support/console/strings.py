@@ -25,6 +25,12 @@ JS_STRINGS = {
     'offers.taken': _l('This offer is no longer available.'),
     'offers.accepted': _l('Ticket #{number} is yours.'),
     'tickets.none': _l('No tickets assigned to you.'),
+    # i18n: the closed group of resolved tickets under "My tickets"
+    'tickets.resolved': _l('Resolved ({count})'),
+    'offers.notice_title': _l('New offer: ticket #{number}'),
+    'offers.notify_denied': _l('The browser does not allow notifications for this page.'),
+    'composer.placeholder_reply': _l('Write your reply… (Ctrl+Enter sends)'),
+    'composer.placeholder_note': _l('Write an internal note… (Ctrl+Enter saves it)'),
     'tickets.unread': _l('Unread'),
     'ticket.pick': _l('Pick a ticket on the left, or accept an offer.'),
     'ticket.number': _l('Ticket #{number}'),

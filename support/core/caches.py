@@ -19,7 +19,7 @@ from typing import Callable, Hashable
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .config import setting
+from .config import redis_prefix, setting
 
 log = logging.getLogger(__name__)
 DEFAULT_SECONDS = 5.0
@@ -155,7 +155,7 @@ def shared_invalidation() -> bool:
 
 
 def _channel() -> str:
-    return (setting('SUPPORT_REDIS_PREFIX', '') or '') + CHANNEL
+    return redis_prefix() + CHANNEL
 
 
 def _publish(name: str, key) -> None:
@@ -209,7 +209,7 @@ def init_app(app) -> None:
     url = app.config.get('SUPPORT_REDIS_URL')
     if not url:
         return
-    channel = (app.config.get('SUPPORT_REDIS_PREFIX') or '') + CHANNEL
+    channel = redis_prefix(app.config) + CHANNEL
 
     @app.before_request
     def _start_listening():

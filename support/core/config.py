@@ -102,6 +102,15 @@ def _running_async_mode() -> str:
     return 'threading'
 
 
+def redis_prefix(config: dict | None = None) -> str:
+    """``SUPPORT_REDIS_PREFIX``: put before every Redis key and channel we write (replay marks, Socket.IO, rate limits,
+    jobs, cache invalidations), so several installs or test runs share one Redis. ``config`` is an app's config while
+    it is being built; else the current app's, else the environment (huey is built at import, before any app)."""
+    if config is not None:
+        return config.get('SUPPORT_REDIS_PREFIX') or ''
+    return setting('SUPPORT_REDIS_PREFIX', '') or ''
+
+
 def setting(name: str, default=None):
     """An area's knob: the Flask config, else the ``SUPPORT_*`` environment variable, else ``default``.
 

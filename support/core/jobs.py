@@ -14,6 +14,7 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey, signals
 from huey.api import Task
 
 from . import metrics, requestid
+from .config import redis_prefix
 
 log = logging.getLogger(__name__)
 # A job's id carries the request that enqueued it and when: ``<uuid>~<request id>~<unix ms>``
@@ -54,7 +55,7 @@ def _enqueued_at(task) -> float | None:
 def _make_huey():
     kind = os.environ.get('SUPPORT_JOBS') or ('redis' if os.environ.get('SUPPORT_REDIS_URL') else 'sqlite')
     if kind == 'redis':
-        return _traced(RedisHuey)((os.environ.get('SUPPORT_REDIS_PREFIX') or '') + 'support',
+        return _traced(RedisHuey)(redis_prefix() + 'support',
                                   url=os.environ['SUPPORT_REDIS_URL'], utc=True)
     if kind == 'memory':
         return _traced(MemoryHuey)('support', utc=True)

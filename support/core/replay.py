@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .clock import utcnow
-from .config import setting
+from .config import redis_prefix, setting
 from .db import Base
 from .extensions import db
 
@@ -32,11 +32,6 @@ class ReplayMark(Base):
     digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     note: Mapped[str] = mapped_column(sa.String(255), default='')
     expires_at: Mapped[datetime] = mapped_column(index=True)
-
-
-def redis_prefix() -> str:
-    """``SUPPORT_REDIS_PREFIX``: put before every key we write, so several installs (or test runs) share one Redis."""
-    return setting('SUPPORT_REDIS_PREFIX', '') or ''
 
 
 def _redis_url() -> str | None:

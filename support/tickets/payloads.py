@@ -4,6 +4,7 @@
 def ticket_summary(ticket) -> dict:
     return {
         'id': ticket.id, 'number': ticket.number, 'client': ticket.client.slug if ticket.client else None,
+        'client_name': ticket.client.name if ticket.client else None,
         'channel': ticket.channel.value, 'language': ticket.language, 'priority': ticket.priority.value,
         'status': ticket.status.value, 'subject': ticket.subject, 'product': ticket.product,
         'customer': {'id': ticket.customer.id, 'name': ticket.customer.name} if ticket.customer else None,

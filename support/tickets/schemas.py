@@ -223,7 +223,8 @@ class TicketSummarySchema(Schema):
     """``payloads.ticket_summary``: the ticket in routing answers and live events (timestamps as ISO strings)."""
     id = fields.Integer(dump_only=True)
     number = fields.Integer(dump_only=True)
-    client = fields.String(dump_only=True, allow_none=True)
+    client = fields.String(dump_only=True, allow_none=True, metadata={'description': 'slug'})
+    client_name = fields.String(dump_only=True, allow_none=True)
     channel = choice(Channel, dump_only=True)
     language = fields.String(dump_only=True)
     priority = choice(Priority, dump_only=True)

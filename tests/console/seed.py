@@ -14,8 +14,8 @@ def seed(url: str) -> dict:
     from support.agents.auth import issue_token
     from support.agents.operations import create_agent
     from support.clients.operations import create_client
-    from support.console.operations import create_canned_answer
     from support.core.extensions import db
+    from support.macros.operations import create_macro
     from support.sites.operations import get_or_create_site
 
     app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'SUPPORT_REDIS_URL': None})
@@ -31,11 +31,13 @@ def seed(url: str) -> dict:
                                   'Polanco', locale='en', all_clients=True)
         admin = create_agent('ana@example.com', 'Ana Admin', PASSWORD, 'admin', ['en', 'es'], 'Polanco',
                              locale='en', all_clients=True)
-        create_canned_answer('acme', 'es', 'Saludo y cierre',
-                             'Hola {customer}, soy {agent}. Ya reiniciamos su módem; el servicio quedó restablecido.')
-        create_canned_answer('acme', 'en', 'Greeting and close',
-                             'Hi {customer}, this is {agent}. We restarted your modem; service is back.')
-        create_canned_answer(None, 'es', 'Despedida', 'Gracias por contactarnos.')
+        db.session.flush()
+        create_macro(admin, {'client': 'acme', 'title': 'Saludo y cierre', 'body_es':
+                             'Hola {{ customer.name }}, soy {{ agent.name }}. Ya reiniciamos su módem; '
+                             'el servicio quedó restablecido.',
+                             'body_en': 'Hi {{ customer.name }}, this is {{ agent.name }}. We restarted your modem; '
+                             'service is back.'})
+        create_macro(admin, {'client': None, 'title': 'Despedida', 'body_es': 'Gracias por contactarnos.'})
         db.session.commit()
         logins = {'agent': {'id': agent.id, 'email': agent.email, 'token': issue_token(agent)},
                   'supervisor': {'id': supervisor.id, 'email': supervisor.email, 'token': issue_token(supervisor)},

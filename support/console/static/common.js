@@ -121,10 +121,16 @@ export function fmtDuration(totalSeconds) {
   return t('hours', {h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60)});
 }
 
+const TOASTS_SHOWN = 3;
+
+// Toasts never pile up: the same text is not shown twice, the oldest goes when a fourth comes; a click dismisses.
 export function toast(message, kind = 'info') {
   const box = document.getElementById('toasts');
-  const item = el('div', {class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status'}, message);
+  for (const shown of box.children) if (shown.textContent === String(message)) shown.remove();
+  const item = el('div', {class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status',
+    onclick: () => item.remove()}, message);
   box.append(item);
+  while (box.children.length > TOASTS_SHOWN) box.firstElementChild.remove();
   setTimeout(() => item.remove(), kind === 'error' ? 8000 : 4000);
 }
 

@@ -5,6 +5,7 @@ import {LabPanel} from './lab.js';
 import * as sla from './sla.js';
 import {renderStory, setupSearch} from './search.js';
 import {FieldsPanel} from './fields.js';
+import {announceOffer, setupOfferAlerts} from './offer_alerts.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -17,6 +18,8 @@ const state = {
   reasons: null,
   wrapups: new Map(),     // wrap-up id -> {wrapup, deadline (browser ms)}
   dispositions: new Map(), // client slug -> the client's code tree
+  clientNames: new Map(), // client slug -> name (from ticket summaries)
+  showResolved: false,    // the "resolved" group of my tickets is open
 };
 const lab = features.lab ? new LabPanel() : null;
 const fieldsPanel = new FieldsPanel((ticket) => {
@@ -204,7 +207,7 @@ function offerCard({offer}) {
       el('span', {class: `badge ch-${ticket.channel}`}, label('channel', ticket.channel)),
       el('span', {class: 'badge lang'}, label('language', ticket.language)),
       el('span', {class: `badge prio-${ticket.priority}`}, label('priority', ticket.priority)),
-      el('span', {class: 'badge'}, ticket.client || '')),
+      el('span', {class: 'badge', dataset: {testid: 'offer-client'}}, clientName(ticket))),
     el('div', {class: 'bar'}, el('span')),
     el('div', {class: 'row'},
       el('button', {type: 'button', class: 'primary', dataset: {testid: 'accept'},
@@ -219,6 +222,7 @@ function renderOffers() {
   const offers = [...state.offers.values()].sort((a, b) => a.deadline - b.deadline);
   list.replaceChildren(...(offers.length ? offers.map(offerCard) : [el('li', {class: 'empty'}, t('offers.none'))]));
   $('offer-count').textContent = String(offers.length);
+  list.closest('.panel').classList.toggle('has-offers', offers.length > 0);
   document.title = offers.length ? `(${offers.length}) ${document.title.replace(/^\(\d+\) /, '')}`
     : document.title.replace(/^\(\d+\) /, '');
   tickOffers();
@@ -293,10 +297,40 @@ function ticketItem(ticket) {
     sla.chip({dueIso: ticket.sla_due_at, warnIso: ticket.sla_warn_at})));
 }
 
+const DONE = new Set(['resolved', 'closed']);
+
+// Active tickets first; resolved ones apart, in a group that stays closed unless the agent opens it.
 function renderTickets() {
   const list = $('ticket-list');
-  list.replaceChildren(...(state.tickets.length ? state.tickets.map(ticketItem)
-    : [el('li', {class: 'empty'}, t('tickets.none'))]));
+  for (const ticket of state.tickets) rememberClient(ticket);
+  const active = state.tickets.filter((x) => !DONE.has(x.status));
+  const done = state.tickets.filter((x) => DONE.has(x.status));
+  const items = active.length ? active.map(ticketItem) : [el('li', {class: 'empty'}, t('tickets.none'))];
+  list.replaceChildren(el('li', {}, el('ul', {class: 'ticket-list', dataset: {testid: 'active-tickets'}}, items)),
+    done.length ? el('li', {}, resolvedGroup(done)) : '');
+}
+
+function resolvedGroup(done) {
+  const group = el('details', {class: 'resolved-group', open: state.showResolved || done.some(
+    (x) => x.id === state.current?.id), dataset: {testid: 'resolved-group'}},
+    el('summary', {}, t('tickets.resolved', {count: done.length})),
+    el('ul', {class: 'ticket-list', dataset: {testid: 'resolved-tickets'}}, done.map(ticketItem)));
+  group.addEventListener('toggle', () => { state.showResolved = group.open; });
+  return group;
+}
+
+// In the order the list shows them (j/k walk it).
+function ticketsInOrder() {
+  return [...state.tickets.filter((x) => !DONE.has(x.status)), ...state.tickets.filter((x) => DONE.has(x.status))];
+}
+
+function rememberClient(ticket) {
+  if (ticket?.client && ticket.client_name) state.clientNames.set(ticket.client, ticket.client_name);
+}
+
+function clientName(ticket) {
+  rememberClient(ticket);
+  return state.clientNames.get(ticket.client) || ticket.client || '';
 }
 
 // ---------- ticket view ----------
@@ -329,7 +363,7 @@ function renderTicket(ticket, switching) {
     el('span', {class: `badge prio-${ticket.priority}`}, label('priority', ticket.priority)),
     el('span', {class: `badge ch-${ticket.channel}`}, label('channel', ticket.channel)),
     el('span', {class: 'badge lang', dataset: {testid: 'ticket-language'}}, label('language', ticket.language)),
-    ...[el('span', {class: 'badge'}, ticket.client),
+    ...[el('span', {class: 'badge'}, clientName(ticket)),
       ticket.product ? el('span', {class: 'badge'}, ticket.product) : null].filter(Boolean),
     sla.ticketChip(ticket) || '');
   $('sla-clocks').replaceChildren(...sla.clockList(ticket));
@@ -379,7 +413,7 @@ function renderCustomer(ticket) {
   const c = ticket.customer || {};
   const facts = [['customer.name', c.name], ['customer.email', c.email], ['customer.phone', c.phone],
     ['customer.handle', c.handle], ['customer.language', label('language', c.preferred_language)],
-    ['customer.client', ticket.client], ['customer.product', ticket.product],
+    ['customer.client', clientName(ticket)], ['customer.product', ticket.product],
     ['customer.opened', fmtDateTime(ticket.created_at)]];
   $('customer').replaceChildren(...facts.flatMap(([key, value]) => [el('dt', {}, t(key)),
     el('dd', {class: value ? '' : 'muted'}, value || t('customer.none'))]));
@@ -433,6 +467,7 @@ function composerKind() {
 function setKind(kind) {
   document.querySelector(`#composer input[name=kind][value=${kind}]`).checked = true;
   $('composer').classList.toggle('note-mode', kind === 'note');
+  $('body').placeholder = t(kind === 'note' ? 'composer.placeholder_note' : 'composer.placeholder_reply');
   $('body').focus();
 }
 
@@ -552,7 +587,11 @@ const reloadCurrentSoon = debounce(reloadCurrent, 150);
 
 const handlers = {
   'agent.snapshot': applyMe,
-  'offer.created': (offer) => { if (offer.agent_id === me.id) addOffer(offer, offer.created_at); },
+  'offer.created': (offer) => {
+    if (offer.agent_id !== me.id) return;
+    addOffer(offer, offer.created_at);
+    announceOffer(offer);
+  },
   'offer.accepted': (offer) => { removeOffer(offer.id); refreshTickets(); },
   'offer.declined': (offer) => removeOffer(offer.id),
   'offer.cancelled': (offer) => removeOffer(offer.id), // reassigned, or the agent went away
@@ -592,9 +631,10 @@ function rememberWrapupTicket(id) {
 
 // ---------- keyboard ----------
 function moveSelection(step) {
-  if (!state.tickets.length) return;
-  const index = state.tickets.findIndex((x) => x.id === state.current?.id);
-  const next = state.tickets[Math.max(0, Math.min(state.tickets.length - 1, index + step))];
+  const tickets = ticketsInOrder();
+  if (!tickets.length) return;
+  const index = tickets.findIndex((x) => x.id === state.current?.id);
+  const next = tickets[Math.max(0, Math.min(tickets.length - 1, index + step))];
   if (next) openTicket(next.id).then(() => document.querySelector(`[data-ticket-id="${next.id}"]`)?.focus());
 }
 
@@ -634,6 +674,7 @@ function start() {
   setInterval(() => sla.tick(), 1000);
   document.addEventListener('keydown', onKey);
   setupSearch(openTicket);
+  setupOfferAlerts();
   renderTickets();
   connectLive(handlers, () => {
     loadMe();

@@ -91,6 +91,13 @@ function renderQueues() {
   const items = [...state.queues.values()].sort((a, b) => a.entry.name.localeCompare(b.entry.name));
   body.replaceChildren(...(items.length ? items.map(queueRow)
     : [el('tr', {}, el('td', {colspan: 10, class: 'empty'}, t('dashboard.no_queues')))]));
+  labelCells(body);
+}
+
+// On a phone the tables' rows become cards: each cell is labelled with its column's heading (CSS shows it).
+function labelCells(body) {
+  const headings = [...body.closest('table').querySelectorAll('thead th')].map((th) => th.textContent.trim());
+  for (const row of body.rows) [...row.cells].forEach((cell, i) => { cell.dataset.label = headings[i] || ''; });
 }
 
 function tickQueues() {
@@ -184,7 +191,7 @@ function agentRow(agent) {
       agent.presence?.reason ? el('div', {class: 'muted small', dataset: {testid: 'away-reason'}},
         state.reasons.get(agent.presence.reason) || agent.presence.reason) : null),
     capacityCell(agent),
-    el('td', {}, tickets.length ? el('ul', {class: 'plain tickets'}, tickets.map((ticket) => el('li', {},
+    el('td', {class: 'current-tickets'}, tickets.length ? el('ul', {class: 'plain tickets'}, tickets.map((ticket) => el('li', {},
       el('span', {class: 'num'}, `#${ticket.number}`), ' ', el('span', {class: 'subject'}, ticket.subject), ' ',
       reassignSelect(agent, ticket)))) : el('span', {class: 'muted'}, t('dashboard.none'))));
 }
@@ -200,6 +207,7 @@ function renderAgents() {
   body.replaceChildren(...(agents.length ? agents.map((a) => (a.id === keep ? busy : agentRow(a)))
     : [el('tr', {}, el('td', {colspan: 4, class: 'empty'}, t('dashboard.no_agents')))]));
   if (keep !== null) busy.dataset.stale = 'true';
+  labelCells(body);
 }
 
 function onAgentsFocusOut(event) {
