@@ -4,7 +4,7 @@ from flask_babel import get_locale, get_timezone, to_user_timezone
 from marshmallow import fields, pre_load, validate, validates_schema, ValidationError
 
 from ..core.clock import utcnow
-from ..core.i18n import _l
+from ..core.i18n import _, _l
 from ..core.extensions import db
 from ..core.schemas import Id, Schema, Text, choice
 from .dispositions import Disposition
@@ -20,12 +20,25 @@ FIELDS_DESCRIPTION = (
     'number a number, select the value of one of its options, date `YYYY-MM-DD`, checkbox a boolean')
 
 
+class _AtMost(validate.Validator):
+    """At most ``count`` entries in a mapping (documented as ``maxProperties``, not a string's ``maxLength``)."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __call__(self, value):
+        if len(value) > self.count:
+            raise ValidationError(_('At most {count} entries.').format(count=self.count))
+        return value
+
+
 def field_values(description: str = '', **kwargs) -> fields.Dict:
     """The ``fields`` object of a request: ``{name: value}`` (null clears a value), checked against the
     ticket's client's fields by ``tickets.fields.check_values``."""
-    return fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=40)), values=fields.Raw(allow_none=True),
-                       validate=validate.Length(max=100), data_key='fields', metadata={
-                           'type': 'object', 'additionalProperties': FIELD_VALUE_DOC,
+    return fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=40)),
+                       values=fields.Raw(allow_none=True, metadata=FIELD_VALUE_DOC),
+                       validate=_AtMost(100), data_key='fields', metadata={
+                           'maxProperties': 100,
                            'description': description or FIELDS_DESCRIPTION + '; null clears a value'}, **kwargs)
 
 
@@ -276,7 +289,7 @@ class TicketListArgs(Schema):
         'Must be between 1 and 200.')), metadata={'minimum': 1, 'maximum': 200})
     field_filters = fields.Dict(
         keys=fields.String(validate=validate.Length(min=1, max=40)), values=Text(max_length=500),
-        validate=validate.Length(max=5), data_key='field', metadata={
+        validate=_AtMost(5), data_key='field', metadata={'maxProperties': 5,
             'description': 'custom fields: `field.<name>=<value>` (e.g. `field.account_number=A-1042`, '
                            '`field.plan=fiber`, `field.callback=true`), up to 5; tickets holding every one given'})
 
