@@ -42,7 +42,8 @@ export class FieldsPanel {
     const active = list.contains(document.activeElement) ? document.activeElement : null;
     const typed = active?.tagName === 'INPUT' && active.type !== 'checkbox' ? active.value : null; // not saved yet
     list.replaceChildren(...definitions.map((definition) => this.row(definition, values[definition.name] ?? null)));
-    $('fields-none').hidden = definitions.length > 0;
+    $('fields-title').hidden = definitions.length === 0; // a client without fields: only its tags
+    $('fields-list').hidden = definitions.length === 0;
     if (this.focusInvalid) {
       list.querySelector('.field-row.invalid input, .field-row.invalid select')?.focus();
     } else if (active) { // a live update arrived while the agent was on a field: keep them there
