@@ -92,6 +92,8 @@ def _register_api(app: Flask) -> None:
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint)
     register_console(app, api)
+    from .csat import register as register_csat
+    register_csat(app, api)
     from .observe.api import blp as metrics_blp
     app.register_blueprint(metrics_blp)
     api.document_access(app)

@@ -15,6 +15,7 @@ def import_all():
     from .clients import webhook_models as _webhooks  # noqa: F401
     from .console import models as _console  # noqa: F401
     from .core import idempotency as _idempotency  # noqa: F401
+    from .csat import models as _csat  # noqa: F401
     from .core import replay as _replay  # noqa: F401
     from .lab import models as _lab  # noqa: F401
     from .macros import models as _macros  # noqa: F401

@@ -125,7 +125,29 @@ def receive(client: Client, inbound: InboundMessage) -> Receipt:
     return receipt
 
 
+# Domains on top that may take an inbound message before it threads: ``fn(client, customer, inbound,
+# actor) -> (ticket, message) | None`` (support/csat takes a "reply 1 to 5" rating this way).
+_reply_takers: list = []
+
+
+def reply_taker(fn):
+    """Register ``fn`` to look at every new inbound message first (see ``_reply_takers``)."""
+    _reply_takers.append(fn)
+    return fn
+
+
+def _taken(client: Client, customer: Customer, inbound: InboundMessage, actor: Actor) -> Receipt | None:
+    for taker in _reply_takers:
+        taken = taker(client, customer, inbound, actor)
+        if taken is not None:
+            return Receipt(*taken)
+    return None
+
+
 def _deliver(client: Client, customer: Customer, inbound: InboundMessage, actor: Actor) -> Receipt:
+    taken = _taken(client, customer, inbound, actor)
+    if taken is not None:
+        return taken
     thread, ticket = lock_conversation(client.id, inbound.thread_key) if inbound.thread_key else (None, None)
     if thread is None or ticket is None:
         ticket = thread.ticket if thread is not None else find_email_thread(client, customer, inbound)

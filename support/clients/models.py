@@ -32,6 +32,9 @@ class Client(Base):
     # and whether a ticket needs a disposition code before it can be resolved.
     wrapup_seconds: Mapped[int] = mapped_column(default=60, server_default='60')
     disposition_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Satisfaction survey after a resolve (support/csat): whether to ask, and how long after.
+    csat_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    csat_delay_minutes: Mapped[int] = mapped_column(default=60, server_default='60')
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     keys: Mapped[list['ClientKey']] = relationship(back_populates='client', order_by='ClientKey.id')

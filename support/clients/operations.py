@@ -19,14 +19,16 @@ MAX_ACTIVE_KEYS = 2
 
 def create_client(name: str, slug: str, default_language: str = 'en', intake_rate_limit: str | None = None,
                   notify_email: str | None = None, wrapup_seconds: int = 60,
-                  disposition_required: bool = False) -> tuple[Client, ClientKey, str]:
+                  disposition_required: bool = False, csat_enabled: bool = False,
+                  csat_delay_minutes: int = 60) -> tuple[Client, ClientKey, str]:
     """A new client with its first key; returns the secret, which is shown only now."""
     if db.session.scalar(sa.select(Client.id).filter_by(slug=slug)) is not None:
         raise Conflict(_('A client with the slug "{slug}" already exists.').format(slug=slug),
                        fields={'slug': [_('Already taken.')]})
     client = Client(name=name, slug=slug, default_language=default_language,
                     intake_rate_limit=intake_rate_limit, notify_email=notify_email, wrapup_seconds=wrapup_seconds,
-                    disposition_required=disposition_required)
+                    disposition_required=disposition_required, csat_enabled=csat_enabled,
+                    csat_delay_minutes=csat_delay_minutes)
     db.session.add(client)
     db.session.flush()
     record('client.created', target_type='client', target_id=slug, client_id=client.id)

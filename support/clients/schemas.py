@@ -10,6 +10,8 @@ RATE = r'^\d{1,6}/(second|minute|hour|day)$'
 WRAPUP = {'description': 'wrap-up after a resolve or hand-off: the longest an agent keeps the capacity, in seconds '
                           '(0 = no wrap-up; default 60)'}
 DISPOSITION_REQUIRED = {'description': 'agents must give a disposition code before resolving'}
+CSAT_ENABLED = {'description': 'ask the customer how satisfied they are after a resolve (docs/csat.md)'}
+CSAT_DELAY = {'description': 'minutes between the resolve and the question (0 = at once; default 60)'}
 
 
 class ClientCreateSchema(Schema):
@@ -21,6 +23,8 @@ class ClientCreateSchema(Schema):
         'description': 'where notices go when no webhook endpoint can take them (an endpoint disabled)'})
     wrapup_seconds = fields.Integer(validate=validate.Range(min=0, max=3600), metadata=WRAPUP)
     disposition_required = fields.Boolean(metadata=DISPOSITION_REQUIRED)
+    csat_enabled = fields.Boolean(metadata=CSAT_ENABLED)
+    csat_delay_minutes = fields.Integer(validate=validate.Range(min=0, max=7 * 24 * 60), metadata=CSAT_DELAY)
 
 
 CATALOGUE_ITEM = Text(min_length=1, max_length=120)
@@ -39,6 +43,8 @@ class ClientUpdateSchema(Schema):
     active = fields.Boolean(metadata={'description': 'false refuses its signed requests and provider webhooks'})
     wrapup_seconds = fields.Integer(validate=validate.Range(min=0, max=3600), metadata=WRAPUP)
     disposition_required = fields.Boolean(metadata=DISPOSITION_REQUIRED)
+    csat_enabled = fields.Boolean(metadata=CSAT_ENABLED)
+    csat_delay_minutes = fields.Integer(validate=validate.Range(min=0, max=7 * 24 * 60), metadata=CSAT_DELAY)
 
 
 class KeyOutSchema(Schema):
@@ -65,6 +71,8 @@ class ClientOutSchema(Schema):
     tags = fields.List(fields.String())
     wrapup_seconds = fields.Integer()
     disposition_required = fields.Boolean()
+    csat_enabled = fields.Boolean()
+    csat_delay_minutes = fields.Integer()
     keys = fields.List(fields.Nested(KeyOutSchema))
 
 

@@ -27,6 +27,7 @@ class WebhookEvent(str, enum.Enum):
     sla_warning = 'sla.warning'
     sla_breached = 'sla.breached'
     report_ready = 'report.ready'  # a stored report (the monthly PDF) can be downloaded
+    csat_received = 'csat.received'  # a customer rated a resolved ticket (or added a comment)
 
 
 class SystemEvent(str, enum.Enum):

@@ -161,6 +161,15 @@ def reports():
     return render_template('console/reports.html', **_page_context())
 
 
+@bp.route('/console/macros')
+@page(Role.supervisor)
+def macros():
+    """Supervisors manage the macros of their clients: both texts, the actions, a preview."""
+    from ..macros.rendering import FILTERS, PLACEHOLDERS
+    return render_template('console/macros.html', placeholders=PLACEHOLDERS, filters=sorted(FILTERS),
+                           **_page_context())
+
+
 @bp.route('/console/static/<path:filename>')
 @public
 def static(filename):

@@ -14,6 +14,7 @@ from ..core.db import BIGINT_MAX
 from ..core.errors import NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
+from ..csat.models import CsatResponse
 from ..lab.models import Checkout
 from ..tickets.models import Customer, CustomerIdentity, Message, Ticket
 from ..tickets.operations import _digits
@@ -21,7 +22,7 @@ from ..tickets.queries import visible_to
 from ..tickets.search import matching_customer_ids, parse_query
 
 # Timeline kinds, in the order entries at the same instant are listed (descending).
-KINDS = ('ticket', 'message', 'call', 'lab_checkout')
+KINDS = ('ticket', 'message', 'call', 'lab_checkout', 'csat')
 
 
 def visible_customers(agent: Agent, query):
@@ -111,6 +112,8 @@ def _entries(customer_id: int):
         .where(Call.ticket_id.in_(own)),
         sa.select(Checkout.checked_out_at, sa.literal('lab_checkout'), Checkout.id, Checkout.ticket_id)
         .where(Checkout.ticket_id.in_(own)),
+        sa.select(CsatResponse.answered_at, sa.literal('csat'), CsatResponse.id, CsatResponse.ticket_id)
+        .where(CsatResponse.ticket_id.in_(own)),
     ).subquery('story')
 
 
@@ -121,7 +124,8 @@ def _timeline_position(position) -> bool:
 
 
 def timeline(agent: Agent, customer: Customer, args: dict) -> tuple[list[dict], str | None]:
-    """The customer's story, newest first: tickets, their messages, calls, lab checkouts (keyset pages)."""
+    """The customer's story, newest first: tickets, their messages, calls, lab checkouts, CSAT answers
+    (keyset pages)."""
     story = _entries(customer.id)
     query = sa.select(story).where(story.c.ticket_id.in_(visible_to(agent, sa.select(Ticket.id).where(
         Ticket.customer_id == customer.id))))
@@ -149,12 +153,14 @@ def _details(rows) -> list[dict]:
     tickets = _by_id(Ticket, list({row.ticket_id for row in rows}))
     messages, calls, checkouts = _by_id(Message, wanted['message']), _by_id(Call, wanted['call']), \
         _by_id(Checkout, wanted['lab_checkout'])
+    answers = _by_id(CsatResponse, wanted['csat'])
     entries = []
     for row in rows:
         entry = {'kind': row.kind, 'id': row.id, 'at': row.at, 'ticket': tickets[row.ticket_id],
                  'message': messages.get(row.id) if row.kind == 'message' else None,
                  'call': calls.get(row.id) if row.kind == 'call' else None,
-                 'lab_checkout': checkouts.get(row.id) if row.kind == 'lab_checkout' else None}
+                 'lab_checkout': checkouts.get(row.id) if row.kind == 'lab_checkout' else None,
+                 'csat': answers.get(row.id) if row.kind == 'csat' else None}
         entries.append(entry)
     return entries
 

@@ -87,14 +87,23 @@ class TimelineCheckoutSchema(Schema):
     returned_at = fields.DateTime(allow_none=True)
 
 
+class TimelineCsatSchema(Schema):
+    id = fields.Integer()
+    rating = fields.Integer(metadata={'minimum': 1, 'maximum': 5})
+    comment = fields.String(allow_none=True)
+    via = fields.String(attribute='via.value', metadata={'enum': ['link', 'reply']})
+    agent_id = fields.Integer(allow_none=True, metadata={'description': 'the agent who held the ticket'})
+
+
 class TimelineEntrySchema(Schema):
-    kind = fields.String(metadata={'enum': ['ticket', 'message', 'call', 'lab_checkout']})
-    id = fields.Integer(metadata={'description': 'the id of the ticket, message, call or checkout'})
+    kind = fields.String(metadata={'enum': ['ticket', 'message', 'call', 'lab_checkout', 'csat']})
+    id = fields.Integer(metadata={'description': 'the id of the ticket, message, call, checkout or CSAT answer'})
     at = fields.DateTime()
     ticket = fields.Nested(TimelineTicketSchema, metadata={'description': 'the ticket the entry belongs to'})
     message = fields.Nested(TimelineMessageSchema, allow_none=True)
     call = fields.Nested(TimelineCallSchema, allow_none=True)
     lab_checkout = fields.Nested(TimelineCheckoutSchema, allow_none=True)
+    csat = fields.Nested(TimelineCsatSchema, allow_none=True, metadata={'description': "the customer's rating"})
 
 
 class TimelinePageSchema(Schema):

@@ -7,6 +7,7 @@ from . import routing_events  # noqa: F401,E402  (routing and presence events)
 from . import channel_events  # noqa: F401,E402  (call.updated)
 from . import sla_events  # noqa: F401,E402  (sla.warning, sla.breached)
 from . import wrapup_events  # noqa: F401,E402  (wrapup.started, wrapup.ended)
+from . import csat_events  # noqa: F401,E402  (csat.received, csat.sent)
 
 
 def _rooms_for(ticket) -> list[str]:

@@ -66,6 +66,16 @@ def _finalize(value):
 
 _ENV = _Env(undefined=ChainableUndefined, autoescape=False, finalize=_finalize, keep_trailing_newline=True)
 _ENV.globals.clear()  # no range(), dict(), lipsum(), cycler(), joiner(), namespace()
+_replace = _ENV.filters['replace']
+
+
+def _bounded_replace(eval_ctx, value, old, new, count=None):
+    """``replace`` is the one allowed filter whose result can outgrow its input: it stops at a message's size."""
+    return _replace(eval_ctx, value, old, new, count)[:MAX_RENDERED + 1]
+
+
+_bounded_replace.jinja_pass_arg = _replace.jinja_pass_arg
+_ENV.filters['replace'] = _bounded_replace
 
 
 def check(text: str) -> list[str]:
@@ -116,6 +126,8 @@ def _problem(node, names: frozenset) -> str | None:
         return _('Line {line}: the test "{name}" is not allowed.').format(line=line, name=node.name)
     if isinstance(node, nodes.For) and not isinstance(node.iter, (nodes.Name, nodes.Getattr, nodes.Getitem)):
         return _('Line {line}: a loop may only go over a placeholder (such as ticket.tags).').format(line=line)
+    if isinstance(node, nodes.For) and any(True for _inner in node.find_all(nodes.For)):
+        return _('Line {line}: a loop inside a loop is not allowed.').format(line=line)
     return None
 
 

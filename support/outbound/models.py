@@ -25,6 +25,7 @@ class EndpointFormat(str, enum.Enum):
 class OutboxKind(str, enum.Enum):
     reply = 'reply'
     acknowledgement = 'acknowledgement'
+    survey = 'survey'    # the satisfaction question after a resolve (support/csat)
 
 
 class OutboxStatus(str, enum.Enum):

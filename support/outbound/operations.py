@@ -119,6 +119,26 @@ def acknowledge(session: Session, ticket: Ticket, send_job=None) -> OutboxItem |
     return _queue(session, ticket, message, OutboxKind.acknowledgement, transport, subject, body, send_job)
 
 
+def queue_notice(session: Session, ticket: Ticket, kind: OutboxKind, subject: str, body: str,
+                 stored_body: str | None = None, send_job=None) -> tuple[Message | None, str | None]:
+    """A message of ours (no agent's) to the customer's channel: ``(message, None)`` or ``(None, reason)``.
+
+    ``stored_body`` is what the ticket's thread shows when it differs from what is sent (a survey's
+    signed links are for the customer only).
+    """
+    transport, reason = _route(session, ticket)
+    if transport == Transport.smtp and not setting('SUPPORT_SMTP_URL'):
+        transport, reason = None, 'no SMTP server is configured (SUPPORT_SMTP_URL)'
+    if transport is None:
+        return None, reason
+    message = Message(ticket=ticket, kind=MessageKind.outbound, body=stored_body or body, language=ticket.language,
+                      created_at=utcnow())
+    session.add(message)
+    session.flush()
+    _queue(session, ticket, message, kind, transport, subject, body, send_job)
+    return message, None
+
+
 def acknowledgement_text(session: Session, ticket: Ticket) -> tuple[str, str]:
     """The acknowledgement's ``(subject, body)`` for this ticket: the client's template or ours."""
     custom = session.scalar(sa.select(AckTemplate).filter_by(client_id=ticket.client_id, language=ticket.language))
@@ -153,6 +173,8 @@ def _email_envelope(session, ticket, message, kind, subject, body) -> dict:
     headers = {'X-Support-Ticket': str(ticket.number)}
     if kind == OutboxKind.acknowledgement:
         headers['Auto-Submitted'] = 'auto-replied'  # RFC 3834: auto-responders must not answer it
+    elif kind != OutboxKind.reply:
+        headers['Auto-Submitted'] = 'auto-generated'
     return {'from': sender, 'from_name': settings.email_from_name or setting('SUPPORT_MAIL_FROM_NAME'),
             'to': ticket.customer.email, 'to_name': ticket.customer.name, 'subject': subject, 'body': body,
             'message_id': message.email_message_id, 'language': ticket.language, 'headers': headers}

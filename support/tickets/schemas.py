@@ -204,6 +204,16 @@ def _disposition(ticket):
     return {'id': row.id, 'code': row.code, 'label': label, 'parent_code': parent.code if parent else None}
 
 
+# Blocks that domains on top add to a ticket's detail without tickets importing them:
+# name -> fn(ticket) -> JSON-ready dict or None (support/csat registers "csat").
+DETAIL_BLOCKS: dict = {}
+
+
+def _block(name: str, ticket):
+    fn = DETAIL_BLOCKS.get(name)
+    return fn(ticket) if fn is not None else None
+
+
 class TicketDetailSchema(TicketSchema):
     disposition = fields.Function(lambda t: DispositionRefSchema().dump(_disposition(t)) if t.disposition_id else None,
                                   dump_only=True, allow_none=True,
@@ -217,6 +227,10 @@ class TicketDetailSchema(TicketSchema):
     custom_fields = fields.Function(_fields_document, dump_only=True, data_key='fields', metadata={
         'type': 'object', 'additionalProperties': FIELD_VALUE_DOC,
         'description': FIELDS_DESCRIPTION + '; every active field (null: no value yet)'})
+
+    csat = fields.Function(lambda t: _block('csat', t), dump_only=True, allow_none=True, metadata={
+        'type': 'object', 'description': 'the satisfaction survey and the answer, as `GET /api/v1/tickets/{id}/csat` '
+                                         '(docs/csat.md); null when nobody was asked'})
 
 
 class TicketCreatedSchema(TicketSchema):

@@ -1,4 +1,4 @@
-"""The console's own REST API: canned answers, my tickets with unread markers, colleagues; page access."""
+"""The console's own REST API: the old canned answers (now over macros), my tickets with unread markers, colleagues."""
 import re
 
 from flask import g

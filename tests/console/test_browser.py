@@ -48,7 +48,7 @@ def test_offer_accept_reply_in_spanish_and_resolve(open_page, server):
     agent_row = supervisor.locator(f'[data-testid=agent-row][data-agent-id="{server.seed["agent"]["id"]}"]')
     expect(agent_row).to_contain_text(SPANISH_TICKET['subject'])
 
-    agent.select_option('[data-testid=canned]', label='Saludo y cierre')
+    agent.select_option('[data-testid=macro]', label='Saludo y cierre')
     expect(agent.locator('[data-testid=reply-body]')).to_have_value(
         'Hola María López, soy Lucía Hernández. Ya reiniciamos su módem; el servicio quedó restablecido.')
     screenshot(agent, 'console-ticket-es.png')

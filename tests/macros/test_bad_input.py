@@ -16,6 +16,8 @@ TEMPLATES = [
     ("\n{{ customer.name|attr('__class__') }}", 'Line 2: the filter "attr" is not allowed'),
     ("{% for c in 'abcdef' %}{% endfor %}", 'Line 1: a loop may only go over a placeholder'),
     ('{{ lipsum }}', 'Line 1: unknown placeholder "lipsum"'),
+    ('{% for a in ticket.tags %}{% for b in ticket.subject %}{% endfor %}{% endfor %}',
+     'Line 1: a loop inside a loop is not allowed.'),
     ('{{ ticket.subject|truncate("x") }}', 'This text could not be filled in for a sample ticket'),
 ]
 
@@ -80,3 +82,13 @@ def test_resolving_and_sending_to_a_queue_do_not_go_together(macros, http):
     refused = macros.create(title='Both', body_en='x', actions={'status': 'resolved', 'queue_id': queue['id']},
                             expect=422)
     assert 'queue_id' in refused['error']['fields']['actions']
+
+
+def test_a_text_that_would_grow_past_a_message_is_a_422(macros):
+    huge = "{% for t in ticket.subject %}{{ ticket.subject|replace('', '" + 'x' * 4000 + "') }}{% endfor %}"
+    macro = macros.create(title='Huge', body_en=huge)
+    ticket = macros.ticket(language='en', subject='s' * 200)
+    response = macros.preview(ticket, macro)
+    assert response.status_code == 422
+    assert response.get_json()['error']['fields'] == {'body_en': ['Filled in, this text is longer than 20000 '
+                                                                  'characters.']}

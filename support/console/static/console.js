@@ -1,18 +1,20 @@
 // The agent console: presence, offers with a countdown, my tickets, the ticket view and composer.
-import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, isTyping, label, labels, me, option,
+import {ApiError, api, connectLive, debounce, el, features, fmtDateTime, label, labels, me, option,
   reportError, serverNow, setupLocaleSwitch, t, toast} from './common.js';
 import {LabPanel} from './lab.js';
+import {MacroPicker} from './macros.js';
 import * as sla from './sla.js';
 import {renderStory, setupSearch} from './search.js';
 import {FieldsPanel} from './fields.js';
+import {csatHandlers, showCsat} from './csat.js';
 import {announceOffer, setupOfferAlerts} from './offer_alerts.js';
+import {setupShortcuts} from './shortcuts.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
   offers: new Map(),      // offer id -> {offer, deadline (browser ms)}
   tickets: [],            // my tickets (summaries with unread, last_activity_at)
   current: null,          // the open ticket (detail)
-  canned: new Map(),      // "client:language" -> [answers]
   colleagues: null,
   queues: null,
   reasons: null,
@@ -27,6 +29,7 @@ const fieldsPanel = new FieldsPanel((ticket) => {
   renderTicket(ticket, false);
   refreshTickets();
 });
+let macros = null; // the macro picker (set up in start())
 
 // ---------- presence ----------
 async function loadReasons() {
@@ -376,10 +379,11 @@ function renderTicket(ticket, switching) {
   renderCustomer(ticket);
   renderHistory(ticket);
   fieldsPanel.showTicket(ticket);
+  showCsat(ticket);
   if (switching) {
     $('body').value = '';
     $('after-status').value = '';
-    loadCanned(ticket);
+    macros.load(ticket);
     if (features.routing) loadTransferTargets();
     lab?.showTicket(ticket);
   }
@@ -424,6 +428,7 @@ function renderCustomer(ticket) {
 function historyText(event) {
   const key = `hist.${event.kind}`;
   const name = t(key) !== key ? t(key) : event.kind.replaceAll('_', ' ');
+  if (event.kind === 'macro_applied') return `${name}: ${event.after?.title || ''}`;
   if (!event.kind.endsWith('_changed')) return name;
   const field = event.kind.replace(/_changed$/, '');
   const show = (value) => (Array.isArray(value) ? value.join(', ') : label(field, value)) || '—';
@@ -476,23 +481,16 @@ async function send(event) {
   const ticket = state.current;
   const body = $('body').value;
   if (!ticket) return;
-  if (!body.trim()) { toast(t('composer.empty'), 'error'); $('body').focus(); return; }
+  const macro = macros.active(ticket);
+  if (!body.trim() && !macro) { toast(t('composer.empty'), 'error'); $('body').focus(); return; }
   const kind = composerKind();
   const target = $('after-status').value;
-  // A reply moves a new ticket to open by itself; any other move goes in one request when it is allowed.
-  const from = kind === 'reply' && ticket.status === 'new' ? 'open' : ticket.status;
-  const direct = target && (labels.transitions[from] || []).includes(target);
-  const payload = {kind, body};
-  if (direct && kind === 'reply' && ticket.status !== 'new') payload.status = target;
   $('send').disabled = true;
   try {
-    await api('POST', `/tickets/${ticket.id}/messages`, payload);
-    $('body').value = ''; // sent: a status the ticket cannot take yet (a required field) must not send it twice
-    if (target && !payload.status && (direct || target !== from)) {
-      await api('PATCH', `/tickets/${ticket.id}`, {status: target});
-    }
+    if (macro) await sendWithMacro(ticket, body, kind, target, macro);
+    else await sendMessage(ticket, body, kind, target);
+    $('body').value = '';
     $('after-status').value = '';
-    toast(t(kind === 'reply' ? 'composer.sent' : 'composer.noted'));
     await reloadCurrent();
     refreshTickets();
   } catch (err) {
@@ -502,37 +500,26 @@ async function send(event) {
   } finally { $('send').disabled = false; }
 }
 
-async function loadCanned(ticket) {
-  const key = `${ticket.client}:${ticket.language}`;
-  const select = $('canned');
-  select.replaceChildren(option('', t('canned.pick')));
-  try {
-    if (!state.canned.has(key)) {
-      state.canned.set(key, await api('GET', `/canned-answers?client=${encodeURIComponent(ticket.client)}&language=${ticket.language}`));
-    }
-  } catch (err) { state.canned.set(key, []); }
-  if (state.current?.id !== ticket.id) return;
-  const answers = state.canned.get(key);
-  if (!answers.length) {
-    select.replaceChildren(option('', t('canned.none')));
-    select.disabled = true;
-    return;
+async function sendMessage(ticket, body, kind, target) {
+  // A reply moves a new ticket to open by itself; any other move goes in one request when it is allowed.
+  const from = kind === 'reply' && ticket.status === 'new' ? 'open' : ticket.status;
+  const direct = target && (labels.transitions[from] || []).includes(target);
+  const payload = {kind, body};
+  if (direct && kind === 'reply' && ticket.status !== 'new') payload.status = target;
+  await api('POST', `/tickets/${ticket.id}/messages`, payload);
+  $('body').value = ''; // sent: a status the ticket cannot take yet (a required field) must not send it twice
+  if (target && !payload.status && (direct || target !== from)) {
+    await api('PATCH', `/tickets/${ticket.id}`, {status: target});
   }
-  select.disabled = false;
-  select.replaceChildren(option('', t('canned.pick')), ...answers.map((a) => option(String(a.id), a.title)));
+  toast(t(kind === 'reply' ? 'composer.sent' : 'composer.noted'));
 }
 
-function insertCanned() {
-  const select = $('canned');
-  const ticket = state.current;
-  const answer = (state.canned.get(`${ticket?.client}:${ticket?.language}`) || []).find((a) => String(a.id) === select.value);
-  select.value = '';
-  if (!answer) return;
-  const text = answer.body.replaceAll('{customer}', ticket.customer?.name || '').replaceAll('{agent}', me.name);
-  const area = $('body');
-  const start = area.selectionStart ?? area.value.length;
-  area.setRangeText(text, start, area.selectionEnd ?? start, 'end');
-  setKind('reply');
+// The macro's text (as edited) and its actions in one request; "then set status" after it, if still needed.
+async function sendWithMacro(ticket, body, kind, target, macro) {
+  const result = await macros.apply(ticket, body, kind);
+  $('body').value = '';
+  if (target && target !== result.ticket.status) await api('PATCH', `/tickets/${ticket.id}`, {status: target});
+  toast(t('macro.applied', {title: macro.title}));
 }
 
 // ---------- transfer ----------
@@ -569,6 +556,7 @@ function closeTicket() {
   $('story-panel').hidden = true;
   $('sla-panel').hidden = true;
   $('history-panel').hidden = true;
+  showCsat(null);
   lab?.showTicket(null);
   fieldsPanel.showTicket(null);
   renderTickets();
@@ -620,6 +608,7 @@ function onSlaEvent(name, {ticket, clock}) {
   onTicketEvent(ticket);
 }
 if (lab) Object.assign(handlers, lab.handlers());
+Object.assign(handlers, csatHandlers(() => state.current, () => reloadCurrentSoon()));
 
 // The ticket of a wrap-up may have left "my tickets" (resolved, transferred): keep what the card shows.
 function rememberWrapupTicket(id) {
@@ -640,18 +629,48 @@ function moveSelection(step) {
 
 function onKey(event) {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && event.target === $('body')) {
+    event.preventDefault();
     send(event);
-    return;
+  } else if (event.key === 'Escape' && event.target === $('body')) {
+    $('body').blur(); // out of the message box, single-key shortcuts work again
   }
-  if (isTyping(event) || event.altKey || event.ctrlKey || event.metaKey) return;
-  const first = [...state.offers.values()].sort((a, b) => a.deadline - b.deadline)[0]?.offer;
-  const actions = {
-    a: () => first && acceptOffer(first), d: () => first && declineOffer(first),
-    j: () => moveSelection(1), k: () => moveSelection(-1),
-    r: () => state.current && setKind('reply'), n: () => state.current && setKind('note'),
-  };
-  if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
 }
+
+function firstOffer() {
+  return [...state.offers.values()].sort((a, b) => a.deadline - b.deadline)[0]?.offer;
+}
+
+// The macro picker when the console has one, else the canned answers.
+function focusMacro() {
+  const picker = ['macro', 'canned'].map($).find((node) => node && !node.hidden && !node.disabled);
+  picker?.focus();
+}
+
+// Resolve the open ticket (a new ticket goes through open: the status machine has no new → resolved).
+async function resolveCurrent() {
+  const ticket = state.current;
+  if (!ticket || ticket.status === 'resolved' || ticket.status === 'closed') return;
+  try {
+    if (!(labels.transitions[ticket.status] || []).includes('resolved')) {
+      await api('PATCH', `/tickets/${ticket.id}`, {status: 'open'});
+    }
+    await api('PATCH', `/tickets/${ticket.id}`, {status: 'resolved'});
+    toast(t('keys.resolved', {number: ticket.number}));
+    await reloadCurrent();
+    refreshTickets();
+  } catch (err) { reportError(err); reloadCurrent(); }
+}
+
+const shortcutActions = {
+  accept: () => firstOffer() && acceptOffer(firstOffer()),
+  decline: () => firstOffer() && declineOffer(firstOffer()),
+  next: () => moveSelection(1),
+  previous: () => moveSelection(-1),
+  reply: () => state.current && setKind('reply'),
+  note: () => state.current && setKind('note'),
+  macro: () => state.current && focusMacro(),
+  resolve: resolveCurrent,
+};
 
 // ---------- start ----------
 function start() {
@@ -659,7 +678,7 @@ function start() {
   $('composer').addEventListener('submit', send);
   document.querySelectorAll('#composer input[name=kind]').forEach((input) =>
     input.addEventListener('change', () => setKind(input.value)));
-  $('canned').addEventListener('change', insertCanned);
+  macros = new MacroPicker({setKind});
   $('t-status').addEventListener('change', () => changeField('status', $('t-status').value));
   $('t-priority').addEventListener('change', () => changeField('priority', $('t-priority').value));
   $('t-disposition').addEventListener('change', changeDisposition);
@@ -673,6 +692,7 @@ function start() {
   }
   setInterval(() => sla.tick(), 1000);
   document.addEventListener('keydown', onKey);
+  setupShortcuts(shortcutActions);
   setupSearch(openTicket);
   setupOfferAlerts();
   renderTickets();

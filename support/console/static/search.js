@@ -116,6 +116,7 @@ function storyLine(entry) {
   else if (entry.call) detail = t('story.call_detail', {number: entry.call.from_number,
     minutes: Math.round((entry.call.duration_seconds || 0) / 60)});
   else if (entry.lab_checkout) detail = `${entry.lab_checkout.model} (${entry.lab_checkout.asset_tag})`;
+  else if (entry.csat) detail = [`${entry.csat.rating}/5`, entry.csat.comment].filter(Boolean).join(' · ');
   else detail = entry.ticket.subject;
   return [t(kind), detail];
 }

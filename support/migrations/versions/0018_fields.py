@@ -1,7 +1,7 @@
 """fields: custom ticket fields per client and their values on tickets (issue 13)
 
 Revision ID: 0018_fields
-Revises: 0019_macros
+Revises: 0020_csat
 
 ``ticket_fields`` holds each client's definitions, ``ticket_field_values`` one row per ticket
 and field (canonical text ``value``, indexed with its field for the list's filter). The values
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from support.tickets import search_index as index
 
 revision = '0018_fields'
-down_revision = '0019_macros'
+down_revision = '0020_csat'
 branch_labels = None
 depends_on = None
 
