@@ -42,6 +42,7 @@ def test_the_migration_turns_canned_answers_into_macros(tmp_path):
     from ..factories import Factories
     from support.core.jobs import huey
     huey.immediate = True
+    before = _revision_before('0019_macros')
     for backend, url in _scratch_urls(str(tmp_path)):
         app = create_app(app_config(backend, SQLALCHEMY_DATABASE_URI=url))
         with app.app_context():
@@ -50,7 +51,7 @@ def test_the_migration_turns_canned_answers_into_macros(tmp_path):
             creds = make.client('acme')
             agent = make.agent(name='Lucía Hernández')
             db.session.remove()
-            downgrade(revision='0019_macros@-1')
+            downgrade(revision=before)
             with db.engine.begin() as conn:
                 for language, title, body in [('es', 'Saludo', 'Hola {customer}, soy {agent}. {{no}} {% es %}'),
                                               ('en', 'Saludo', 'Hi {customer}'), ('es', 'Otro', 'Nada')]:
@@ -68,7 +69,7 @@ def test_the_migration_turns_canned_answers_into_macros(tmp_path):
                                headers=agent.headers).get_json()
             assert preview['body'] == 'Hola María López, soy Lucía Hernández. {{no}} {% es %}', backend
             db.session.remove()
-            downgrade(revision='0019_macros@-1')
+            downgrade(revision=before)
             with db.engine.connect() as conn:
                 rows = conn.execute(sa.text('SELECT language, title, body FROM canned_answers ORDER BY title, '
                                             'language')).all()
@@ -77,3 +78,14 @@ def test_the_migration_turns_canned_answers_into_macros(tmp_path):
             upgrade(revision='heads')
             db.session.remove()
             db.engine.dispose()
+
+
+def _revision_before(revision: str) -> str:
+    import os
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    config = Config()
+    config.set_main_option('script_location', os.path.join(os.path.dirname(__file__), '..', '..', 'support',
+                                                           'migrations'))
+    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
