@@ -9,6 +9,7 @@ import {FieldsPanel} from './fields.js';
 import {csatHandlers, showCsat} from './csat.js';
 import {announceOffer, setupOfferAlerts} from './offer_alerts.js';
 import {setupShortcuts} from './shortcuts.js';
+import {setupViewers, viewerHandlers, watchTicket} from './ticket_viewers.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -360,6 +361,7 @@ function renderTicket(ticket, switching) {
   $('ticket-empty').hidden = true;
   $('ticket-view').hidden = false;
   $('ticket-view').dataset.ticketId = ticket.id;
+  watchTicket(ticket.id);
   $('t-title').replaceChildren(el('span', {class: 'num'}, `#${ticket.number}`), ' ', el('span', {}, ticket.subject));
   $('t-meta').replaceChildren(
     el('span', {class: `badge status-${ticket.status}`, dataset: {testid: 'status-badge'}}, label('status', ticket.status)),
@@ -550,6 +552,7 @@ async function transfer() {
 
 function closeTicket() {
   state.current = null;
+  watchTicket(null);
   $('ticket-view').hidden = true;
   $('ticket-empty').hidden = false;
   $('customer-panel').hidden = true;
@@ -608,6 +611,7 @@ function onSlaEvent(name, {ticket, clock}) {
   onTicketEvent(ticket);
 }
 if (lab) Object.assign(handlers, lab.handlers());
+Object.assign(handlers, viewerHandlers());
 Object.assign(handlers, csatHandlers(() => state.current, () => reloadCurrentSoon()));
 
 // The ticket of a wrap-up may have left "my tickets" (resolved, transferred): keep what the card shows.
@@ -696,12 +700,13 @@ function start() {
   setupSearch(openTicket);
   setupOfferAlerts();
   renderTickets();
-  connectLive(handlers, () => {
+  const socket = connectLive(handlers, () => {
     loadMe();
     loadTickets();
     reloadCurrent();
     lab?.refresh();
   });
+  setupViewers(socket);
 }
 
 start();
