@@ -297,3 +297,36 @@ def test_tags_are_edited_and_suggested_from_the_clients_tickets_and_catalogue(ht
     outsider = make.agent(clients=[make.client().slug])
     assert http.get('/api/v1/tickets/tags', query_string={'client': creds.slug},
                     headers=outsider.headers).get_json() == []
+
+
+def test_the_migration_builds_what_search_and_the_filter_read(tmp_path):
+    """A database built by the migrations (not ``create_all``) searches and filters field values on both backends,
+    and 0018_fields goes down and up again."""
+    from flask_migrate import downgrade, upgrade
+
+    from support import create_app
+    from support.core.jobs import huey
+
+    from ..conftest import app_config
+    from ..core.test_migrations import _scratch_urls
+    from ..factories import Factories
+    huey.immediate = True
+    for backend, url in _scratch_urls(str(tmp_path)):
+        app = create_app(app_config(backend, SQLALCHEMY_DATABASE_URI=url))
+        with app.app_context():
+            upgrade(revision='heads')
+            downgrade(revision='-1')  # 0018_fields, the last
+            upgrade(revision='heads')
+            make, http = Factories(app), app.test_client()
+            admin = make.agent(role='admin')
+            creds = make.client()
+            created = http.post(f'/api/v1/clients/{creds.slug}/fields', headers=admin.headers, json=FIELDS[0])
+            assert created.status_code == 201, created.get_json()
+            ticket = make.ticket(creds, fields={'account_number': 'Módem ZX-9000'})
+            found = http.get('/api/v1/search', query_string={'q': 'modem'}, headers=admin.headers).get_json()
+            assert [hit['ticket']['id'] for hit in found['items']] == [ticket['id']], backend
+            listed = http.get('/api/v1/tickets', query_string={'field.account_number': 'Módem ZX-9000'},
+                              headers=admin.headers).get_json()
+            assert [item['id'] for item in listed['items']] == [ticket['id']], backend
+            db.session.remove()
+            db.engine.dispose()

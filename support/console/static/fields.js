@@ -4,11 +4,12 @@
 import {ApiError, api, debounce, el, option, reportError, t, toast} from './common.js';
 
 const $ = (id) => document.getElementById(id);
+const DEFINITIONS_SECONDS = 60;
 
 export class FieldsPanel {
   constructor(onChanged) {
     this.onChanged = onChanged;   // called with the ticket a PATCH answered
-    this.definitions = new Map(); // client slug -> its active fields
+    this.definitions = new Map(); // client slug -> {list: its active fields, at: when read}
     this.ticket = null;
     this.errors = {};             // field name -> message, kept until the ticket changes or the field is saved
     const input = $('tag-input');
@@ -18,11 +19,13 @@ export class FieldsPanel {
     input.addEventListener('change', () => { if (this.suggested(input.value)) this.addTag(input.value); });
   }
 
+  // Read again after a minute: an admin may have added or changed a field meanwhile.
   async definitionsOf(client) {
-    if (!this.definitions.has(client)) {
-      this.definitions.set(client, await api('GET', `/clients/${encodeURIComponent(client)}/fields`));
-    }
-    return this.definitions.get(client);
+    const known = this.definitions.get(client);
+    if (known && Date.now() - known.at < DEFINITIONS_SECONDS * 1000) return known.list;
+    const list = await api('GET', `/clients/${encodeURIComponent(client)}/fields`);
+    this.definitions.set(client, {list, at: Date.now()});
+    return list;
   }
 
   async showTicket(ticket) {
