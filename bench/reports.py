@@ -484,9 +484,9 @@ class Ticket:
 
     def finish(self, agent, last) -> None:
         rng, end = self.rng, self.end
-        if rng.random() < 0.15 and last < end:
+        if rng.random() < 0.25 and last < end:
             self.event('priority_changed', last + 10, {'priority': 'normal'}, {'priority': 'high'}, agent['id'])
-        if rng.random() < 0.5 and last < end:
+        if rng.random() < 0.75 and last < end:
             self.event('tags_changed', last + 15, {'tags': []}, {'tags': ['billing']}, agent['id'])
         resolve = last + (rng.uniform(30, 300) if self.realtime else rng.expovariate(1 / 4 / 3600))
         if rng.random() > 0.9 or resolve >= end:
