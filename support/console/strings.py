@@ -46,6 +46,8 @@ JS_STRINGS = {
     'keys.typing': _l('Single keys do nothing while you type in a field.'),
     'keys.close_button': _l('Close'),
     'keys.resolved': _l('Ticket #{number} resolved.'),
+    # i18n: {names} lists the other agents who have the same ticket open
+    'viewers.warning': _l('Also open by {names}: agree who answers before you reply.'),
     'composer.placeholder_reply': _l('Write your reply… (Ctrl+Enter sends)'),
     'composer.placeholder_note': _l('Write an internal note… (Ctrl+Enter saves it)'),
     'tickets.unread': _l('Unread'),

@@ -214,7 +214,7 @@ def survey_by_token(token: str) -> CsatSurvey:
 def take_reply(client, customer, inbound, actor) -> tuple[Ticket, Message] | None:
     """A reply that is a rating while the customer's recently resolved ticket waits for one records it
     on that ticket (no reopen); anything else is left to thread as usual (None)."""
-    reading = read_rating(inbound.body)
+    reading = read_rating(inbound.body) if inbound.may_open else None  # an auto-reply never rates
     if reading is None:
         return None
     survey = _pending_survey(client.id, customer.id, inbound.channel.value)

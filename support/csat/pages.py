@@ -38,6 +38,11 @@ def _headers(response):
     return response
 
 
+@bp.teardown_request
+def _forget_language(exc=None):
+    g.pop('locale', None)  # a context that outlives the request (tests) must not keep the page's language
+
+
 def _use_language(language: str | None) -> None:
     """``?lang=`` first, then the survey's language, then the browser's."""
     wanted = request.args.get('lang')

@@ -4,7 +4,7 @@ Agents join ``agent:<id>``; supervisors and admins also join ``supervisors`` whe
 every client, else ``supervisors:client:<id>`` for each of their clients (``agents.scope``).
 A personal API token needs the ``tickets:read`` scope.
 """
-from flask import g, request
+from flask import g, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
@@ -15,7 +15,7 @@ from ..agents.tokens import Scope
 from ..core.errors import Unauthorized
 from ..core.extensions import db, socketio
 from ..core.live import NAMESPACE, agent_room, set_emitter
-from . import snapshots
+from . import snapshots, ticket_viewers  # noqa: F401  (ticket.view / ticket.leave handlers)
 
 
 def _authenticate(auth):
@@ -40,6 +40,7 @@ def on_connect(auth=None):
         db.session.remove()
         raise ConnectionRefusedError('unauthorized')
     join_room(agent_room(agent.id))
+    session[ticket_viewers.SESSION_KEY] = [agent.id]  # this connection's own session (ticket_viewers)
     snapshots.send_agent_snapshot(request.sid, agent)
     if agent.has_role(Role.supervisor):
         for room in supervisor_rooms_for(agent):

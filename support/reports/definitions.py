@@ -27,7 +27,7 @@ PRESENCE_STATES = ('available', 'away', 'offline')
 class Column:
     key: str
     label: object          # a lazy string: str(label) in the reader's language
-    unit: str = 'count'    # count | seconds | share (0..1) | text
+    unit: str = 'count'    # count | seconds | share (0..1) | rating (1..5) | text
 
     def header(self) -> str:
         return str(self.label)
@@ -75,7 +75,9 @@ SERVICE_LEVEL = [Column('service_level_offered', _l('Service level: offered')),
                  Column('service_level', _l('Service level'), 'share')]
 HANDLE = [Column('handled', _l('Handled')), Column('talk_mean_s', _l('Talk time, mean (s)'), 'seconds'),
           Column('wrapup_mean_s', _l('Wrap-up time, mean (s)'), 'seconds'), Column('aht_s', _l('AHT (s)'), 'seconds')]
-TICKET_MEASURES = VOLUME + SPEED + SLA + SERVICE_LEVEL + HANDLE
+CSAT = [Column('csat_responses', _l('CSAT responses')), Column('csat_average', _l('CSAT average (1 to 5)'), 'rating'),
+        Column('csat_satisfied_share', _l('CSAT: share satisfied (4 or 5)'), 'share')]
+TICKET_MEASURES = VOLUME + SPEED + SLA + SERVICE_LEVEL + HANDLE + CSAT
 
 PRESENCE_LABELS = {'available': _l('Available (s)'), 'away': _l('Away (s)'), 'offline': _l('Offline (s)')}
 AGENT_MEASURES = HANDLE + [Column('handling_s', _l('Handling time (s)'), 'seconds')] + [

@@ -37,6 +37,7 @@ from ..channels.models import Call
 from ..clients.models import Client
 from ..core.clock import utcnow
 from ..core.extensions import db
+from ..csat.models import SATISFIED, CsatResponse
 from ..routing.models import Queue, RoutingItem
 from ..sites.models import Site
 from ..sla.models import ClockStatus, SlaClock
@@ -141,6 +142,14 @@ def _ticket_facts(p: ReportParams) -> list:
         sa.select(*_fact(p, Ticket.created_at, 'created')).where(_in(Ticket.created_at, p)),
         sa.select(*_fact(p, Ticket.abandoned_at, 'abandoned')).where(_in(Ticket.abandoned_at, p)),
     ]
+
+
+def _csat_facts(p: ReportParams) -> list:
+    """One row per CSAT answer, when it arrived, counted for the agent it is attributed to."""
+    c = CsatResponse
+    return [sa.select(*_fact(p, c.answered_at, 'csat', value=c.rating, agent=c.agent_id,
+                             flag=sa.case((c.rating >= SATISFIED, 1), else_=0)))
+            .select_from(c).join(Ticket, Ticket.id == c.ticket_id).where(_in(c.answered_at, p))]
 
 
 def _clock_facts(p: ReportParams) -> tuple[list, list]:
@@ -362,9 +371,11 @@ def _aggregates(k) -> list:
     """Second level: the kinds of a group side by side, under the names ``_ticket_measures`` reads."""
     aggs = {}
     for kind in ('created', 'answered', 'resolved', 'reopened', 'transferred', 'abandoned', 'handle',
-                 'abandon_answer'):
+                 'abandon_answer', 'csat'):
         aggs[f'n_{kind}'] = _pick(k, kind, 'n', zero=True)
     aggs['n_abandon_answer_breached'] = _pick(k, 'abandon_answer', 'sf', zero=True)
+    aggs['sum_csat'] = _pick(k, 'csat', 'sv')
+    aggs['n_csat_satisfied'] = _pick(k, 'csat', 'sf', zero=True)
     for metric in CLOCK_METRICS:
         kind = f'clock_{metric}'
         aggs[f'n_{kind}'] = _pick(k, kind, 'n', zero=True)
@@ -435,7 +446,14 @@ def _ticket_measures(row) -> dict:
     out['service_level_offered'], out['service_level_within'] = offered, row['met_answer']
     out['service_level'] = _div(row['met_answer'], offered, 4)
     out.update(_handle(row))
+    out.update(_csat(row))
     return out
+
+
+def _csat(row) -> dict:
+    n = row['n_csat']
+    return {'csat_responses': n, 'csat_average': _div(row['sum_csat'] or 0, n, 2),
+            'csat_satisfied_share': _div(row['n_csat_satisfied'], n, 4)}
 
 
 def _handle(row) -> dict:
@@ -516,7 +534,7 @@ def _run(p: ReportParams, statement, measures: list[Column], compute) -> ReportR
 def tickets_report(p: ReportParams) -> ReportResult:
     """Volume, speed, SLA, service level and handle figures of tickets, per group (see docs/reports.md)."""
     ranked, clocks = _clock_facts(p)
-    facts = _ticket_facts(p) + _event_facts(p) + clocks + _handle_facts(p)
+    facts = _ticket_facts(p) + _event_facts(p) + clocks + _handle_facts(p) + _csat_facts(p)
     return _run(p, _statement(p, facts, ranked), TICKET_MEASURES, _ticket_measures)
 
 

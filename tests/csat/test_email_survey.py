@@ -170,3 +170,21 @@ def test_no_way_to_reach_the_customer_marks_the_survey_failed(http, make, admin,
     sweep()
     csat = ticket(http, agent, opened['id'])['csat']
     assert csat['status'] == 'failed' and 'SMTP' in csat['failure']
+
+
+def test_an_e_mail_reply_with_a_number_is_the_answer(http, make, admin, smtp_server, public_url):
+    from ..channels.providers import MAILGUN_KEY, add_channel, mailgun_fields, post_mailgun
+    creds = make.client(slug='acme', name='Acme')
+    add_channel(http, make, 'acme', 'mailgun', MAILGUN_KEY, ['support@acme.example'])
+    enable_csat(http, admin, 'acme', delay=0)
+    agent = make.agent()
+    opened = make.ticket(creds, customer={'name': 'Ana López', 'email': 'ana@example.com'}, language='es')
+    resolve(http, agent, opened['id'])
+    sweep()
+    [mail] = survey_mails(smtp_server)
+    reply = mailgun_fields(subject=f'Re: {mail["Subject"]}', text='4 muy amables', in_reply_to=mail['Message-Id'])
+    assert post_mailgun(http, reply).status_code in (200, 201)
+    db.session.remove()
+    shown = ticket(http, agent, opened['id'])
+    assert shown['status'] == 'resolved'
+    assert (shown['csat']['response']['rating'], shown['csat']['response']['comment']) == (4, 'muy amables')

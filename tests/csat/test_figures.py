@@ -1,6 +1,10 @@
 """What others read of the answers: the customer's story, the answers list, and the figures for reports."""
+from datetime import timedelta
+from urllib.parse import urlencode
+
 import pytest
 
+from support.core import clock
 from support.csat.parsing import read_rating
 
 from .helpers import enable_csat, later, links_of, resolve, survey_mails
@@ -81,3 +85,24 @@ def test_replies_that_are_ratings(text, rating, comment):
                                   '3 horas sin servicio', '5 minutes later it broke again', 'five', '5' + 'x' * 600])
 def test_replies_that_are_not(text):
     assert read_rating(text) is None
+
+
+def test_the_tickets_report_has_csat_columns(http, make, rated):
+    creds, rosa, tom, tickets = rated
+    supervisor = make.agent(role='supervisor')
+    spanish = {**supervisor.headers, 'Accept-Language': 'es'}
+    now = clock.utcnow()
+    window = urlencode({'from': (now - timedelta(days=1)).isoformat(), 'to': (now + timedelta(days=1)).isoformat()})
+    report = http.get(f'/api/v1/reports/tickets?{window}&group=agent', headers=spanish).get_json()
+    columns = {c['key']: c for c in report['columns']}
+    assert columns['csat_average']['unit'] == 'rating' and columns['csat_satisfied_share']['unit'] == 'share'
+    assert columns['csat_satisfied_share']['label'] == 'CSAT: proporción satisfecha (4 o 5)'
+    rows = {row['agent']: row for row in report['rows']}
+    figures = {agent.email: (rows[agent.email]['csat_responses'], rows[agent.email]['csat_average'],
+                       rows[agent.email]['csat_satisfied_share']) for agent in (rosa, tom)}
+    assert figures == {rosa.email: (2, 4.5, 1.0), tom.email: (1, 2.0, 0.0)}
+    assert rows[None]['csat_responses'] == 0 and rows[None]['csat_average'] is None
+    csv = http.get(f'/api/v1/reports/tickets?{window}&format=csv', headers=spanish).get_data(as_text=True)
+    header, total = csv.splitlines()[:2]
+    assert header.endswith('Respuestas CSAT,CSAT promedio (1 a 5),CSAT: proporción satisfecha (4 o 5)')
+    assert total.endswith(',3,3.67,0.6667')

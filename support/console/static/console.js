@@ -8,6 +8,7 @@ import {renderStory, setupSearch} from './search.js';
 import {csatHandlers, showCsat} from './csat.js';
 import {announceOffer, setupOfferAlerts} from './offer_alerts.js';
 import {setupShortcuts} from './shortcuts.js';
+import {setupViewers, viewerHandlers, watchTicket} from './ticket_viewers.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -354,6 +355,7 @@ function renderTicket(ticket, switching) {
   $('ticket-empty').hidden = true;
   $('ticket-view').hidden = false;
   $('ticket-view').dataset.ticketId = ticket.id;
+  watchTicket(ticket.id);
   $('t-title').replaceChildren(el('span', {class: 'num'}, `#${ticket.number}`), ' ', el('span', {}, ticket.subject));
   $('t-meta').replaceChildren(
     el('span', {class: `badge status-${ticket.status}`, dataset: {testid: 'status-badge'}}, label('status', ticket.status)),
@@ -532,6 +534,7 @@ async function transfer() {
 
 function closeTicket() {
   state.current = null;
+  watchTicket(null);
   $('ticket-view').hidden = true;
   $('ticket-empty').hidden = false;
   $('customer-panel').hidden = true;
@@ -589,6 +592,7 @@ function onSlaEvent(name, {ticket, clock}) {
   onTicketEvent(ticket);
 }
 if (lab) Object.assign(handlers, lab.handlers());
+Object.assign(handlers, viewerHandlers());
 Object.assign(handlers, csatHandlers(() => state.current, () => reloadCurrentSoon()));
 
 // The ticket of a wrap-up may have left "my tickets" (resolved, transferred): keep what the card shows.
@@ -677,12 +681,13 @@ function start() {
   setupSearch(openTicket);
   setupOfferAlerts();
   renderTickets();
-  connectLive(handlers, () => {
+  const socket = connectLive(handlers, () => {
     loadMe();
     loadTickets();
     reloadCurrent();
     lab?.refresh();
   });
+  setupViewers(socket);
 }
 
 start();
