@@ -1,7 +1,7 @@
 """report bench indexes: the assignments of a ticket, for the end of each handled contact (bench/reports.py)
 
 Revision ID: 0017_report_bench_indexes
-Revises: 0020_csat
+Revises: 0018_fields
 
 A handled contact lasts until the ticket's next assignment or unassignment; the reports look that
 up once per assignment in the range. ``ix_ticket_events_ticket`` (ticket, id) walks every later
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0017_report_bench_indexes'
-down_revision = '0020_csat'
+down_revision = '0018_fields'
 branch_labels = None
 depends_on = None
 
