@@ -188,3 +188,26 @@ def test_an_e_mail_reply_with_a_number_is_the_answer(http, make, admin, smtp_ser
     shown = ticket(http, agent, opened['id'])
     assert shown['status'] == 'resolved'
     assert (shown['csat']['response']['rating'], shown['csat']['response']['comment']) == (4, 'muy amables')
+
+
+def test_two_clicks_at_once_record_one_answer(http, make, setup, smtp_server, app):
+    import threading
+    creds, agent = setup
+    opened = make.ticket(creds)
+    resolve(http, agent, opened['id'])
+    later(31)
+    links = links_of(survey_mails(smtp_server)[0])
+    db.session.close()
+    statuses, start = [], threading.Barrier(2)
+
+    def click(rating):
+        client = app.test_client()
+        start.wait()
+        statuses.append(client.get(links[rating]).status_code)
+    threads = [threading.Thread(target=click, args=(rating,)) for rating in (2, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409]
+    assert db.session.scalar(sa.select(sa.func.count(CsatResponse.id))) == 1
