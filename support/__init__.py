@@ -124,9 +124,10 @@ def _api_blueprints() -> tuple:
     from .sites.api import blp as sites
     from .sla.api import blp as sla
     from .tickets.api import blp as tickets
+    from .tickets.fields_api import blp as ticket_fields
     from .tickets.search_api import blp as search
     from .wrapup.api import blp as wrapup
     return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
             channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, search, customers,
             reports, client_reports, monthly_reports, client_monthly_reports,
-            wrapup, macros)
+            wrapup, macros, ticket_fields)

@@ -27,4 +27,5 @@ def import_all():
     from .sla import models as _sla  # noqa: F401
     from .tickets import models as _tickets  # noqa: F401
     from .tickets import dispositions as _dispositions  # noqa: F401
+    from .tickets import fields as _fields  # noqa: F401
     from .wrapup import models as _wrapup  # noqa: F401

@@ -25,7 +25,8 @@ def to_inbound(data: dict) -> InboundMessage:
                               handle=f"chat:{visitor['id']}")
     return InboundMessage(channel=Channel.chat, namespace='chat', external_id=data['message_id'],
                           body=data['text'], subject=data.get('subject'), language=data.get('language'),
-                          thread_key=f"chat:{data['conversation_id']}", customer=contact)
+                          thread_key=f"chat:{data['conversation_id']}", customer=contact,
+                          fields=data.get('custom_fields') or {})
 
 
 def register(blp):

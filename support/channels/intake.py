@@ -13,7 +13,7 @@ from ..core.idempotency import request_fingerprint
 from ..core.schemas import Schema, Text, choice, email
 from ..tickets.models import LANGUAGES, Channel, Priority, Ticket
 from ..tickets.operations import Actor, CustomerContact, InboundTicket, ingest
-from ..tickets.schemas import TAG, TicketDetailSchema, TicketSchema
+from ..tickets.schemas import TAG, TicketCreatedSchema, TicketDetailSchema, field_values
 
 blp = Blueprint('intake', __name__, url_prefix='/api/v1/intake',
                 description='Signed ticket intake for client systems (X-Support-Key/Timestamp/Signature)')
@@ -43,13 +43,15 @@ class IntakeTicketSchema(Schema):
     tags = fields.List(TAG, validate=validate.Length(max=30))
     external_id = Text(max_length=120)
     customer = fields.Nested(IntakeCustomerSchema, required=True)
+    custom_fields = field_values()
 
     @post_load
     def _to_inbound(self, data, **kwargs):
         return InboundTicket(channel=Channel(data['channel']), subject=data['subject'], body=data['body'],
                              customer=CustomerContact(**data['customer']), language=data.get('language'),
                              priority=Priority(data['priority']), product=data.get('product'),
-                             tags=data.get('tags') or [], external_id=data.get('external_id'))
+                             tags=data.get('tags') or [], external_id=data.get('external_id'),
+                             fields=data.get('custom_fields') or {}, fields_required=True)
 
 
 def _intake_limit() -> str:
@@ -74,11 +76,13 @@ def _idempotency_key() -> str | None:
 @signed_client(replays=SAME_IDEMPOTENCY_KEY)
 @limiter.limit(_intake_limit, key_func=_limit_key)
 @blp.arguments(IntakeTicketSchema)
-@blp.response(201, TicketSchema)
-@blp.alt_response(200, schema=TicketSchema, description='A retry with the same Idempotency-Key')
+@blp.response(201, TicketCreatedSchema)
+@blp.alt_response(200, schema=TicketCreatedSchema, description='A retry with the same Idempotency-Key')
 @blp.doc(parameters=[{'in': 'header', 'name': 'Idempotency-Key', 'schema': {'type': 'string', 'maxLength': 255}}])
 def create_ticket(inbound: InboundTicket):
-    """Open a ticket. A retry with the same ``Idempotency-Key`` returns the first ticket (200)."""
+    """Open a ticket. A retry with the same ``Idempotency-Key`` returns the first ticket (200). ``fields`` sets
+    the client's custom fields; one the client requires on create is a 422 when missing, and so is an unknown
+    name or a value that does not fit its field (each named under ``fields``)."""
     key = _idempotency_key()
     fingerprint = request_fingerprint(request.get_json()) if key else None
     client = g.client

@@ -50,6 +50,7 @@ class InboundMessage:
     attachments: list[IncomingFile] = field(default_factory=list)
     may_open: bool = True               # False: an auto-reply only joins a ticket it answers
     tags: list[str] = field(default_factory=list)   # for a new ticket (e.g. "instagram")
+    fields: dict = field(default_factory=dict)      # custom fields for a new ticket (a pre-chat form)
 
 
 @dataclass
@@ -159,7 +160,7 @@ def _deliver(client: Client, customer: Customer, inbound: InboundMessage, actor:
         return Receipt(None, None)
     ticket = open_ticket(client, InboundTicket(
         channel=inbound.channel, subject=inbound.subject or subject_from(inbound), body=inbound.body,
-        customer=inbound.customer, language=inbound.language, tags=inbound.tags), actor)
+        customer=inbound.customer, language=inbound.language, tags=inbound.tags, fields=inbound.fields), actor)
     if thread is not None:
         thread.ticket_id, thread.updated_at = ticket.id, utcnow()
     return Receipt(ticket, first_message(ticket), opened=True)

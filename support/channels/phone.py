@@ -69,7 +69,8 @@ def _new_call(client: Client, thread, caller: str, data: dict) -> Call:
         message = add_customer_message(ticket, summary, actor)
     else:
         ticket = open_ticket(client, InboundTicket(channel=Channel.phone, subject=f'phone · {caller}', body=summary,
-                                                   customer=contact, language=data.get('language')), actor)
+                                                   customer=contact, language=data.get('language'),
+                                                   fields=data.get('custom_fields') or {}), actor)
         message = first_message(ticket)
     thread.ticket_id, thread.updated_at = ticket.id, utcnow()
     call = Call(client_id=client.id, call_id=data['call_id'], ticket_id=ticket.id, message_id=message.id,

@@ -3,6 +3,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ..core.i18n import _l
 from ..core.schemas import Id, Schema, Text, choice, email
 from ..tickets.models import LANGUAGES, Ticket
+from ..tickets.schemas import field_values
 from .models import CallStatus, Provider
 
 EXTERNAL_ID = Text(required=True, min_length=1, max_length=128)
@@ -90,6 +91,9 @@ class ChatMessageSchema(Schema):
     text = Text(required=True, min_length=1, max_length=20000, multiline=True)
     language = choice(LANGUAGES)
     subject = Text(max_length=300)
+    custom_fields = field_values(description=(
+        "the client's custom fields for the ticket a new conversation opens (a pre-chat form: "
+        "docs/fields.md); ignored on later messages"))
 
 
 class ChatLeftSchema(Schema):
@@ -123,6 +127,9 @@ class PhoneEventSchema(Schema):
     recording_url = fields.Url(schemes={'http', 'https'}, validate=validate.Length(max=1000))
     notes = Text(max_length=10000, multiline=True)
     language = choice(LANGUAGES)
+    custom_fields = field_values(description=(
+        "the client's custom fields for the ticket a new call opens (what the IVR collected: docs/fields.md); "
+        'ignored on later events of the call'))
 
 
 class InboundReceiptSchema(Schema):

@@ -22,6 +22,7 @@ class WebhookEvent(str, enum.Enum):
     ticket_created = 'ticket.created'
     ticket_assigned = 'ticket.assigned'
     ticket_status_changed = 'ticket.status_changed'
+    ticket_fields_changed = 'ticket.fields_changed'  # custom field values (support/tickets/fields.py)
     message_created = 'message.created'
     sla_warning = 'sla.warning'
     sla_breached = 'sla.breached'

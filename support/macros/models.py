@@ -39,7 +39,7 @@ class Macro(Base):
     add_tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     remove_tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     queue_id: Mapped[int | None] = mapped_column(sa.ForeignKey('queues.id', ondelete='SET NULL'))
-    # Custom field values to set ({name: value}), once the client has fields.
+    # Custom field values to set ({name: value}, support/tickets/fields.py) of the macro's client.
     set_fields: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('agents.id', ondelete='SET NULL'))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -64,7 +64,8 @@ class Macro(Base):
         return {'status': self.set_status.value if self.set_status else None,
                 'priority': self.set_priority.value if self.set_priority else None,
                 'add_tags': list(self.add_tags or []), 'remove_tags': list(self.remove_tags or []),
-                'queue_id': self.queue_id, 'queue': self.queue.display_name() if self.queue else None}
+                'queue_id': self.queue_id, 'queue': self.queue.display_name() if self.queue else None,
+                'fields': dict(self.set_fields or {})}
 
     @property
     def has_actions(self) -> bool:

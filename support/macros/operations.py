@@ -12,15 +12,16 @@ from ..core.extensions import db
 from ..core.i18n import _
 from ..routing.models import Queue
 from ..routing.operations import transfer_to_queue
+from ..tickets import fields as custom_fields
 from ..tickets.models import MessageKind, Priority, Ticket
 from ..tickets.operations import Actor, add_agent_message, record, update_ticket
 from ..tickets.states import Status
 from . import rendering
 from .models import Macro, MacroKind
 
-ACTIONS = ('status', 'priority', 'add_tags', 'remove_tags', 'queue_id')
+ACTIONS = ('status', 'priority', 'add_tags', 'remove_tags', 'queue_id', 'fields')
 _COLUMNS = {'status': 'set_status', 'priority': 'set_priority', 'add_tags': 'add_tags',
-            'remove_tags': 'remove_tags', 'queue_id': 'queue_id'}
+            'remove_tags': 'remove_tags', 'queue_id': 'queue_id', 'fields': 'set_fields'}
 LIST_LIMIT = 500
 
 
@@ -107,7 +108,8 @@ def _set_actions(macro: Macro, actions: dict) -> None:
     for name in ACTIONS:
         if name in actions:
             value = actions[name]
-            setattr(macro, _COLUMNS[name], _tags(value) if name.endswith('_tags') else value)
+            setattr(macro, _COLUMNS[name], _tags(value) if name.endswith('_tags') else
+                    dict(value or {}) if name == 'fields' else value)
     macro.set_status = Status(macro.set_status) if macro.set_status else None
     macro.set_priority = Priority(macro.set_priority) if macro.set_priority else None
     macro.queue = db.session.get(Queue, macro.queue_id) if macro.queue_id else None
@@ -116,6 +118,19 @@ def _set_actions(macro: Macro, actions: dict) -> None:
     client_id = macro.client.id if macro.client else None
     if macro.queue is not None and macro.queue.client_id not in (None, client_id):
         raise ValidationFailed(fields={'actions': {'queue_id': [_('This queue is for another client.')]}})
+    if macro.set_fields:
+        _check_fields(client_id, macro.set_fields)
+
+
+def _check_fields(client_id: int | None, values: dict) -> None:
+    """Custom field values are the client's own: checked against its active fields, as an agent's would be."""
+    if client_id is None:
+        raise ValidationFailed(fields={'actions': {'fields': [
+            _('Only a macro for one client can set custom fields.')]}})
+    try:
+        custom_fields.check_values(client_id, values)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, fields={'actions': exc.fields})
 
 
 def _tags(tags) -> list[str]:
@@ -162,8 +177,15 @@ def rendered_text(macro: Macro, ticket: Ticket, agent: Agent) -> tuple[str, str]
 
 
 def ticket_fields(ticket: Ticket) -> dict:
-    """The ticket's custom field values by name (none until the client has fields)."""
-    return {}
+    """The ticket's custom field values by name, a select's as its option's label in the ticket's language."""
+    values = custom_fields.document(ticket)
+    if not values:
+        return {}
+    key = 'label_es' if ticket.language == 'es' else 'label_en'
+    labels = {d.name: {o['value']: o[key] for o in d.options or []}
+              for d in custom_fields.definitions_of(ticket.client_id, include_inactive=True)
+              if d.type == custom_fields.FieldType.select}
+    return {name: labels[name].get(value, value) if name in labels else value for name, value in values.items()}
 
 
 def preview(macro: Macro, ticket: Ticket, agent: Agent) -> dict:
@@ -201,4 +223,5 @@ def _apply_changes(macro: Macro, ticket: Ticket, actor: Actor) -> dict:
     if macro.add_tags or macro.remove_tags:
         removed = set(macro.remove_tags or [])
         tags = [t for t in ticket.tags if t not in removed] + [t for t in macro.add_tags or [] if t not in ticket.tags]
-    return update_ticket(ticket, actor, status=status, priority=macro.set_priority, tags=tags)
+    return update_ticket(ticket, actor, status=status, priority=macro.set_priority, tags=tags,
+                         fields=dict(macro.set_fields) if macro.set_fields else None)

@@ -32,6 +32,11 @@ class MacroActionsSchema(Schema):
     add_tags = fields.List(TAG, validate=validate.Length(max=30))
     remove_tags = fields.List(TAG, validate=validate.Length(max=30))
     queue_id = Id(Queue.id, allow_none=True, metadata={'description': 'transfer the ticket to this queue'})
+    # Last in the class body: from here on ``fields`` names this attribute, not marshmallow's module.
+    fields = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=40)),
+                         values=fields.Raw(allow_none=True), allow_none=True, validate=validate.Length(max=50),
+                         metadata={'description': "custom field values {name: value} of the macro's client "
+                                                  '(docs/fields.md); null clears one'})
 
     @validates_schema(skip_on_field_errors=True)
     def _tags_apart(self, data, **kwargs):
@@ -64,7 +69,7 @@ def _words(data) -> bool:
 
 
 def _acts(actions) -> bool:
-    return any(actions.get(name) for name in ('status', 'priority', 'add_tags', 'remove_tags', 'queue_id'))
+    return any(actions.get(name) for name in ('status', 'priority', 'add_tags', 'remove_tags', 'queue_id', 'fields'))
 
 
 class MacroCreateSchema(Schema):

@@ -12,7 +12,14 @@ def ticket_data(ticket) -> dict:
                      'handle': customer.handle} if customer else None,
         'assignee': {'id': assignee.id, 'name': assignee.name} if assignee else None,
         'created_at': ticket.created_at.isoformat(), 'updated_at': ticket.updated_at.isoformat(),
+        'fields': _fields(ticket),
     }
+
+
+def _fields(ticket) -> dict:
+    """The ticket's custom fields, ``{name: value}`` (support/tickets/fields.py)."""
+    from ..tickets.fields import document
+    return document(ticket)
 
 
 def _assignee(ticket):

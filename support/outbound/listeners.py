@@ -52,6 +52,10 @@ def _on_ticket_updated(ticket, changes=None, actor=None, **kwargs):
         before, after = changes['status']
         _emit(session, ticket, WebhookEvent.ticket_status_changed,
               changes={'status': {'before': before, 'after': after}}, actor=actor_data(actor))
+    if 'fields' in changes and subscribed_to(session, ticket.client_id, WebhookEvent.ticket_fields_changed):
+        before, after = changes['fields']
+        _emit(session, ticket, WebhookEvent.ticket_fields_changed,
+              changes={'fields': {'before': before, 'after': after}}, actor=actor_data(actor))
     key = next((k for k in ASSIGNEE_KEYS if k in changes), None)
     if key is not None:
         before, after = changes[key]

@@ -31,7 +31,8 @@ def list_tickets(**args):
 @blp.arguments(TagArgs, location='query', as_kwargs=True)
 @blp.response(200, TagSuggestionSchema(many=True))
 def list_tags(client, prefix=''):
-    """Autocompletion: the client's tags starting with `prefix`, most used first."""
+    """Autocompletion: the client's tags starting with `prefix`, most used first (its latest 1,000 tickets),
+    then those of its catalogue no recent ticket carries."""
     return tag_suggestions(g.current_agent, client, prefix)
 
 
@@ -68,14 +69,16 @@ def list_events(ticket_id, limit, after=None):
 @blp.arguments(TicketUpdateSchema)
 @blp.response(200, TicketDetailSchema)
 def patch_ticket(data, ticket_id):
-    """Change status, priority, tags, product or disposition code; an illegal status move is a 409, resolving
-    without the disposition code the client requires a 422."""
+    """Change status, priority, tags, product, disposition code or custom fields; an illegal status move is a
+    409; resolving without the disposition code or a field the client requires before resolve is a 422, and so
+    is an unknown field name or a value that does not fit its field (each named under `fields`)."""
     ticket = get_visible_ticket(g.current_agent, ticket_id, for_update=True)
     update_ticket(ticket, Actor.agent(g.current_agent),
                   status=Status(data['status']) if 'status' in data else None,
                   priority=Priority(data['priority']) if 'priority' in data else None,
                   tags=data.get('tags'), product=data.get('product'),
-                  disposition_id=data['disposition_id'] if 'disposition_id' in data else UNSET)
+                  disposition_id=data['disposition_id'] if 'disposition_id' in data else UNSET,
+                  fields=data.get('custom_fields'))
     db.session.commit()
     return ticket
 

@@ -12,7 +12,7 @@ from ..core.clock import utcnow
 from ..core.errors import Conflict
 from ..core.extensions import db
 from ..core.i18n import _
-from . import dispositions, language
+from . import dispositions, fields as ticket_fields, language
 from .models import (Channel, Customer, CustomerIdentity, LanguageSource, Message, MessageKind, Priority,
                      Ticket, TicketEvent)
 from .signals import message_added, ticket_created, ticket_opening, ticket_updated
@@ -65,6 +65,11 @@ class InboundTicket:
     product: str | None = None
     tags: list[str] = field(default_factory=list)
     external_id: str | None = None
+    # Custom field values ``{name: value}`` (support/tickets/fields.py), checked against the client's fields.
+    fields: dict = field(default_factory=dict)
+    # Whether the fields the client requires on create must be among them: the client's own
+    # intake API, not a channel that has no way to carry them (an e-mail, an SMS).
+    fields_required: bool = False
 
 
 def _digits(phone: str | None) -> str:
@@ -206,7 +211,13 @@ def decide_language(given: str | None, detected: str | None, customer: Customer,
 
 
 def open_ticket(client: Client, inbound: InboundTicket, actor: Actor) -> Ticket:
-    """Create a ticket with its first inbound message (flushed, not committed)."""
+    """Create a ticket with its first inbound message (flushed, not committed).
+
+    Its custom fields are checked first (a 422 before anything is written).
+    """
+    checked = ticket_fields.check_values(client.id, inbound.fields) if inbound.fields else {}
+    if inbound.fields_required:
+        ticket_fields.check_required_on_create(client.id, checked)
     text_language = inbound.language or language.detect(f'{inbound.subject}\n{inbound.body}')
     staged = _stage_customer(client, inbound.customer, text_language)
     customer = staged.customer
@@ -222,9 +233,12 @@ def open_ticket(client: Client, inbound: InboundTicket, actor: Actor) -> Ticket:
     message = Message(ticket=ticket, kind=MessageKind.inbound, author_customer=customer,
                       body=inbound.body, language=lang, created_at=now)
     db.session.add(message)
-    record(ticket, 'created', actor, after={'status': ticket.status.value, 'language': lang,
-                                             'language_source': source.value, 'channel': ticket.channel.value,
-                                             'priority': ticket.priority.value})
+    opened = {'status': ticket.status.value, 'language': lang, 'language_source': source.value,
+              'channel': ticket.channel.value, 'priority': ticket.priority.value}
+    written = ticket_fields.apply(ticket, checked) if checked else None
+    if written:
+        opened['fields'] = written[1]
+    record(ticket, 'created', actor, after=opened)
     ticket_opening.send(ticket)
     settled = _write_opening(client.id, staged)
     mark_opened(ticket, *([] if staged.owners else [staged.customer]))
@@ -256,18 +270,25 @@ UNSET = object()
 
 def update_ticket(ticket: Ticket, actor: Actor, *, status: Status | None = None,
                   priority: Priority | None = None, tags: list[str] | None = None,
-                  product: str | None = None, disposition_id=UNSET) -> dict:
+                  product: str | None = None, disposition_id=UNSET, fields: dict | None = None) -> dict:
     """Change fields of a ticket; every change is recorded. Returns ``{field: (before, after)}``.
 
-    The disposition code is set before the status moves, so one change can give the code
-    a client requires and resolve (an agent resolving without it gets a 422).
+    The disposition code and the custom ``fields`` (``{name: value}``, null clears one) are set
+    before the status moves, so one change can give what a client requires and resolve (an
+    agent resolving without it gets a 422). Custom fields change as ``fields``:
+    ``({name: before}, {name: after})`` of the names that changed.
     """
     changes = {}
     if disposition_id is not UNSET and disposition_id != ticket.disposition_id:
         changes['disposition'] = _set_disposition(ticket, disposition_id)
+    if fields:
+        written = ticket_fields.apply(ticket, ticket_fields.check_values(ticket.client_id, fields))
+        if written:
+            changes['fields'] = written
     if status is not None and status != ticket.status:
         if status == Status.resolved and actor.type == 'agent':
             dispositions.check_required(ticket)
+            ticket_fields.check_required_before_resolve(ticket)
         changes['status'] = (ticket.status.value, _move(ticket, status))
     if priority is not None and priority != ticket.priority:
         changes['priority'] = (ticket.priority.value, priority.value)
@@ -284,6 +305,20 @@ def update_ticket(ticket: Ticket, actor: Actor, *, status: Status | None = None,
             record(ticket, f'{name}_changed', actor, before={name: before}, after={name: after})
         ticket_updated.send(ticket, changes=changes, actor=actor)
     return changes
+
+
+def set_fields(ticket: Ticket, values: dict, actor: Actor) -> dict:
+    """Set custom field values ``{name: value}`` (null clears one) on a locked ticket, recorded in its
+    history (``fields_changed``), told live and to the client; ``{name: (before, after)}`` of what changed.
+
+    For agents' changes, intake and macros alike: the values are checked against the ticket's
+    client's active fields (support/tickets/fields.py), a wrong one is a 422 naming it. Not committed.
+    """
+    changes = update_ticket(ticket, actor, fields=values)
+    if 'fields' not in changes:
+        return {}
+    before, after = changes['fields']
+    return {name: (before.get(name), after.get(name)) for name in after}
 
 
 def _set_disposition(ticket: Ticket, disposition_id: int | None) -> tuple:

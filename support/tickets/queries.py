@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import selectinload
 
 from ..agents.models import Agent
-from ..agents.scope import restrict
+from ..agents.scope import client_ids, in_scope, restrict
 from ..audit.operations import concerns_client
 from ..clients.models import Client
 from ..core import caches
@@ -133,6 +133,10 @@ def apply_filters(query, agent: Agent, args: dict):
         query = query.where(Ticket.created_at < args['created_before'])
     if args.get('sla'):
         query = query.where(_sla_filter(args['sla']))
+    if args.get('field_filters'):
+        from .fields import filter_condition
+        scope = {_client_id(args['client'])} if args.get('client') else client_ids(agent)
+        query = query.where(*filter_condition(scope, args['field_filters']))
     if args.get('q'):
         query = text_search(query, args['q'])
     return query
@@ -174,17 +178,30 @@ def text_search(query, text: str):
 
 
 def tag_suggestions(agent: Agent, client_slug: str, prefix: str = '', limit: int = 20) -> list[dict]:
-    """The client's tags (from its latest 1,000 tickets the agent may see) starting with ``prefix``, most used first."""
-    query = visible_to(agent, sa.select(Ticket.tags).where(Ticket.client_id == _client_id(client_slug)))
-    query = query.order_by(Ticket.id.desc()).limit(1000)
-    counts: dict[str, int] = {}
+    """The client's tags starting with ``prefix``: those of its latest 1,000 tickets the agent may see, most
+    used first (counted in SQL), then those of its catalogue no recent ticket carries (count 0)."""
+    client_id = _client_id(client_slug)
     prefix = prefix.strip().lower()
-    for tags in db.session.scalars(query):
-        for tag in tags or []:
-            if tag.startswith(prefix):
-                counts[tag] = counts.get(tag, 0) + 1
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return [{'tag': tag, 'count': count} for tag, count in ranked]
+    recent = visible_to(agent, sa.select(Ticket.tags).where(Ticket.client_id == client_id))
+    recent = recent.order_by(Ticket.id.desc()).limit(1000).subquery('recent')
+    if db.session.get_bind().dialect.name == 'postgresql':
+        elements = sa.func.jsonb_array_elements_text(sa.cast(recent.c.tags, JSONB)).table_valued('value')
+    else:
+        elements = sa.func.json_each(recent.c.tags).table_valued('value')
+    tag, count = elements.c.value, sa.func.count().label('count')
+    query = (sa.select(tag, count).select_from(recent).join(elements, sa.true())
+             .where(tag.startswith(prefix, autoescape=True) if prefix else sa.true())
+             .group_by(tag).order_by(count.desc(), tag).limit(limit))
+    found = [{'tag': row[0], 'count': row[1]} for row in db.session.execute(query)]
+    if len(found) < limit and client_id > 0 and in_scope(agent, client_id):
+        found += _catalogue_tags(client_id, prefix, {item['tag'] for item in found})[:limit - len(found)]
+    return found
+
+
+def _catalogue_tags(client_id: int, prefix: str, seen: set) -> list[dict]:
+    client = db.session.get(Client, client_id)
+    tags = sorted(tag for tag in (client.tags or []) if tag.startswith(prefix) and tag not in seen)
+    return [{'tag': tag, 'count': 0} for tag in tags]
 
 
 def thread_page(ticket: Ticket, after: int | None, limit: int) -> tuple[list[Message], int | None]:

@@ -1,10 +1,10 @@
 from datetime import timezone
 
 from flask_babel import get_locale, get_timezone, to_user_timezone
-from marshmallow import fields, validate, validates_schema, ValidationError
+from marshmallow import fields, pre_load, validate, validates_schema, ValidationError
 
 from ..core.clock import utcnow
-from ..core.i18n import _l
+from ..core.i18n import _, _l
 from ..core.extensions import db
 from ..core.schemas import Id, Schema, Text, choice
 from .dispositions import Disposition
@@ -12,6 +12,39 @@ from .models import LANGUAGES, Channel, LanguageSource, Message, MessageKind, Pr
 from .states import Status
 
 TAG = Text(max_length=40, min_length=1)
+# The ``fields`` object of a ticket (support/tickets/fields.py, docs/fields.md): its keys are the names of
+# the client's custom fields (GET /clients/{slug}/fields), its values typed by each field's type.
+FIELD_VALUE_DOC = {'oneOf': [{'type': 'string', 'nullable': True}, {'type': 'number'}, {'type': 'boolean'}]}
+FIELDS_DESCRIPTION = (
+    "the client's custom fields (GET /api/v1/clients/{slug}/fields), `{name: value}`: text a string, "
+    'number a number, select the value of one of its options, date `YYYY-MM-DD`, checkbox a boolean')
+
+
+class _AtMost(validate.Validator):
+    """At most ``count`` entries in a mapping (documented as ``maxProperties``, not a string's ``maxLength``)."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __call__(self, value):
+        if len(value) > self.count:
+            raise ValidationError(_('At most {count} entries.').format(count=self.count))
+        return value
+
+
+def field_values(description: str = '', **kwargs) -> fields.Dict:
+    """The ``fields`` object of a request: ``{name: value}`` (null clears a value), checked against the
+    ticket's client's fields by ``tickets.fields.check_values``."""
+    return fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=40)),
+                       values=fields.Raw(allow_none=True, metadata=FIELD_VALUE_DOC),
+                       validate=_AtMost(100), data_key='fields', metadata={
+                           'maxProperties': 100,
+                           'description': description or FIELDS_DESCRIPTION + '; null clears a value'}, **kwargs)
+
+
+def _fields_document(ticket) -> dict:
+    from . import fields as ticket_fields
+    return ticket_fields.document(ticket)
 SEARCH_MAX_LENGTH = 500
 
 
@@ -191,9 +224,21 @@ class TicketDetailSchema(TicketSchema):
     events = fields.List(fields.Nested(EventSchema), dump_only=True)
     sla = fields.Function(lambda t: TicketSlaSchema().dump(_sla_block(t)), dump_only=True,
                           metadata={'description': 'the SLA clocks of the ticket (docs/sla.md)'})
+    custom_fields = fields.Function(_fields_document, dump_only=True, data_key='fields', metadata={
+        'type': 'object', 'additionalProperties': FIELD_VALUE_DOC,
+        'description': FIELDS_DESCRIPTION + '; every active field (null: no value yet)'})
+
     csat = fields.Function(lambda t: _block('csat', t), dump_only=True, allow_none=True, metadata={
         'type': 'object', 'description': 'the satisfaction survey and the answer, as `GET /api/v1/tickets/{id}/csat` '
                                          '(docs/csat.md); null when nobody was asked'})
+
+
+class TicketCreatedSchema(TicketSchema):
+    """A ticket the intake opened: the list's shape and its custom fields."""
+
+    custom_fields = fields.Function(_fields_document, dump_only=True, data_key='fields', metadata={
+        'type': 'object', 'additionalProperties': FIELD_VALUE_DOC,
+        'description': FIELDS_DESCRIPTION + '; every active field (null: no value yet)'})
 
 
 class TicketSummaryCustomerSchema(Schema):
@@ -256,6 +301,24 @@ class TicketListArgs(Schema):
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(load_default=50, validate=validate.OneOf(range(1, 201), error=_l(
         'Must be between 1 and 200.')), metadata={'minimum': 1, 'maximum': 200})
+    field_filters = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=40)), values=Text(max_length=500),
+        validate=_AtMost(5), data_key='field', metadata={'maxProperties': 5,
+            'description': 'custom fields: `field.<name>=<value>` (e.g. `field.account_number=A-1042`, '
+                           '`field.plan=fiber`, `field.callback=true`), up to 5; tickets holding every one given'})
+
+    @pre_load
+    def _field_filters(self, data, **kwargs):
+        """``field.<name>=<value>`` parameters gathered into ``field`` ``{name: value}``."""
+        names = [key for key in data if isinstance(key, str) and key.startswith(FIELD_PREFIX)]
+        if not names:
+            return data
+        plain = {key: data[key] for key in data if key not in names}
+        plain['field'] = {key[len(FIELD_PREFIX):]: data[key] for key in names}
+        return plain
+
+
+FIELD_PREFIX = 'field.'
 
 
 class SearchArgs(TicketListArgs):
@@ -276,7 +339,8 @@ HIGHLIGHT = fields.List(fields.Integer(), validate=validate.Length(equal=2))
 
 class SearchMatchSchema(Schema):
     field = fields.String(metadata={'enum': ['subject', 'message', 'customer_name', 'customer_email',
-                                             'customer_phone', 'customer_handle']})
+                                             'customer_phone', 'customer_handle', 'field']})
+    field_name = fields.String(metadata={'description': 'field "field" only: the name of the custom field'})
     message_id = fields.Integer(allow_none=True)
     message_kind = fields.String(allow_none=True, metadata={'enum': [k.value for k in MessageKind]})
     text = fields.String(metadata={'description': 'plain text (not HTML), cut with "…" around the matches'})
@@ -328,7 +392,8 @@ class TagArgs(Schema):
 
 class TagSuggestionSchema(Schema):
     tag = fields.String()
-    count = fields.Integer(metadata={'description': "how many of the client's latest tickets carry it"})
+    count = fields.Integer(metadata={'description': "how many of the client's latest 1,000 tickets carry it "
+                                                    "(0: in the client's catalogue, on none of them)"})
 
 
 class TicketUpdateSchema(Schema):
@@ -338,11 +403,13 @@ class TicketUpdateSchema(Schema):
     product = Text(max_length=120)
     disposition_id = Id(allow_none=True, metadata={
         'description': "a disposition code of the ticket's client (GET /clients/{slug}/dispositions); null clears it"})
+    custom_fields = field_values()
 
     @validates_schema
     def _not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError(_l('Send at least one of status, priority, tags, product or disposition_id.'))
+            raise ValidationError(_l('Send at least one of status, priority, tags, product, disposition_id or '
+                                     'fields.'))
 
 
 class MessageCreateSchema(Schema):

@@ -1,7 +1,7 @@
 """Full-text search: which tickets (and customers) match a query, how well, and where (docs/search.md).
 
-A ticket matches when its subject, one of its messages or its customer matches the whole
-query. Its rank is the best of those: ``ts_rank`` on PostgreSQL, ``bm25`` on SQLite (a
+A ticket matches when its subject, one of its messages, its customer or one of its text custom
+fields (support/tickets/fields.py) matches the whole query. Its rank is the best of those: ``ts_rank`` on PostgreSQL, ``bm25`` on SQLite (a
 subject counts double, the customer one and a half). The statement per backend differs; what
 it answers (ids, ranks, the order) and everything built on it is shared.
 """
@@ -25,7 +25,7 @@ QUERY_ERRORS = {
     'only_excluded': _l('Give at least one word to find, not only words to leave out.'),
     'too_many': _l('At most {count} words or phrases in a search.'),
 }
-WEIGHTS = {'subject': 2.0, 'message': 1.0, 'customer': 1.5}
+WEIGHTS = {'subject': 2.0, 'message': 1.0, 'customer': 1.5, 'field': 1.5}
 CUSTOMER_FIELDS = ('name', 'email', 'phone', 'handle')
 Score = sa.Float(53)
 
@@ -82,6 +82,7 @@ def _pg_hits(query: Query):
     text_query, name_query = pg_tsquery(query), pg_tsquery(query, ('simple',))
     tickets, messages = _light('tickets', 'id', 'customer_id'), _light('messages', 'ticket_id')
     customers, owners = _light('customers', 'id'), sa.table('tickets', sa.column('id'), sa.column('customer_id'))
+    values = _light('ticket_field_values', 'ticket_id')
 
     def score(vector, tsquery, weight):
         return (sa.cast(sa.func.ts_rank(vector, tsquery), Score) * weight).label('score')
@@ -92,7 +93,9 @@ def _pg_hits(query: Query):
         .where(messages.c.search_vector.op('@@')(text_query)),
         sa.select(owners.c.id, score(customers.c.search_vector, name_query, WEIGHTS['customer']))
         .select_from(customers.join(owners, owners.c.customer_id == customers.c.id))
-        .where(customers.c.search_vector.op('@@')(name_query)))
+        .where(customers.c.search_vector.op('@@')(name_query)),
+        sa.select(values.c.ticket_id, score(values.c.search_vector, text_query, WEIGHTS['field']))
+        .where(values.c.search_vector.op('@@')(text_query)))
 
 
 # SQLite (FTS5) ------------------------------------------------------------------------------
@@ -135,6 +138,8 @@ def _fts_score(name: str, weight: float):
 def _sqlite_hits(query: Query):
     text_match, name_match = fts_match(query), fts_match(query, stemmed=False)
     subjects, bodies, names = _fts('search_tickets'), _fts('search_messages'), _fts('search_customers')
+    values, value_rows = _fts('search_field_values'), sa.table('ticket_field_values', sa.column('id'),
+                                                               sa.column('ticket_id'))
     return sa.union_all(
         sa.select(subjects.c.rowid.label('ticket_id'), _fts_score('search_tickets', WEIGHTS['subject']))
         .where(fts_condition('search_tickets', text_match)),
@@ -143,7 +148,10 @@ def _sqlite_hits(query: Query):
         .where(fts_condition('search_messages', text_match)),
         sa.select(Ticket.id, _fts_score('search_customers', WEIGHTS['customer']))
         .select_from(names.join(Ticket.__table__, Ticket.customer_id == names.c.rowid))
-        .where(fts_condition('search_customers', name_match)))
+        .where(fts_condition('search_customers', name_match)),
+        sa.select(value_rows.c.ticket_id, _fts_score('search_field_values', WEIGHTS['field']))
+        .select_from(values.join(value_rows, value_rows.c.id == values.c.rowid))
+        .where(fts_condition('search_field_values', text_match)))
 
 
 # Shared --------------------------------------------------------------------------------------
@@ -196,8 +204,24 @@ def best_messages(query: Query, ticket_ids: list[int]) -> dict[int, sa.Row]:
     return best
 
 
-def ticket_matches(query: Query, row, message) -> list[dict]:
-    """Where a ticket matched: snippets of its subject, best message and customer, highlighted."""
+def field_texts(ticket_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """The text custom field values of these tickets: ``{ticket_id: [(field name, text), ...]}``."""
+    if not ticket_ids:
+        return {}
+    from .fields import TicketField, TicketFieldValue
+    rows = db.session.execute(
+        sa.select(TicketFieldValue.ticket_id, TicketField.name, TicketFieldValue.search_text)
+        .join(TicketField, TicketField.id == TicketFieldValue.field_id)
+        .where(TicketFieldValue.ticket_id.in_(ticket_ids), TicketFieldValue.search_text.is_not(None))
+        .order_by(TicketField.position, TicketField.name))
+    found: dict[int, list] = {}
+    for ticket_id, name, text in rows:
+        found.setdefault(ticket_id, []).append((name, text))
+    return found
+
+
+def ticket_matches(query: Query, row, message, texts=()) -> list[dict]:
+    """Where a ticket matched: snippets of its subject, best message, customer and text custom fields."""
     found = []
     subject = highlight(row.subject, query, row.language)
     if subject:
@@ -211,6 +235,10 @@ def ticket_matches(query: Query, row, message) -> list[dict]:
         snippet = highlight(value, query, stemmed=False) if value else None
         if snippet:
             found.append({'field': f'customer_{name}', 'message_id': None, 'message_kind': None, **snippet})
+    for name, text in texts:
+        snippet = highlight(text, query)
+        if snippet:
+            found.append({'field': 'field', 'field_name': name, 'message_id': None, 'message_kind': None, **snippet})
     return found
 
 
@@ -269,6 +297,8 @@ def search_page(agent, args: dict) -> tuple[list[dict], str | None]:
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].rank, page[-1].id, query) if len(rows) > limit else None
     messages = best_messages(query, [row.id for row in page])
+    texts = field_texts([row.id for row in page])
     labels, now = listing.labels(), utcnow()
     return [{'ticket': listing.list_item(row, labels, now), 'rank': row.rank,
-             'matches': ticket_matches(query, row, messages.get(row.id))} for row in page], next_cursor
+             'matches': ticket_matches(query, row, messages.get(row.id), texts.get(row.id, ()))}
+            for row in page], next_cursor

@@ -6,8 +6,11 @@ both for a message of no language; ``simple`` for customers) over ``unaccent``, 
 index. ``unaccent`` is only STABLE, so an IMMUTABLE wrapper naming its dictionary makes it
 usable in a generated column.
 
+The values of text custom fields (``ticket_field_values.search_text``, support/tickets/fields.py)
+are indexed the same way since migration 0018_fields.
+
 SQLite: an FTS5 table per indexed table (``search_tickets``, ``search_messages``,
-``search_customers``, rowid = the row's id) holding the stems ``search_text`` computes,
+``search_customers``, ``search_field_values``, rowid = the row's id) holding the stems ``search_text`` computes,
 kept by triggers that call the Python function ``support_search_terms`` (registered on every
 connection the app opens).
 
@@ -41,15 +44,18 @@ PG_VECTORS = {
     'messages': 'public.support_text_vector(language, body)',
     'customers': ("to_tsvector('pg_catalog.simple', public.support_unaccent(coalesce(name, '') || ' ' || "
                   "coalesce(email, '') || ' ' || coalesce(handle, '') || ' ' || coalesce(phone, '')))"),
+    # The values of text custom fields (tickets.fields; NULL for the other types), in both languages.
+    'ticket_field_values': 'public.support_text_vector(NULL::text, search_text)',
 }
 # table: (FTS5 table, the call that computes its terms from a row named NEW)
 SQLITE_TERMS = {
     'tickets': ('search_tickets', 'support_search_terms(NEW.subject, NEW.language)'),
     'messages': ('search_messages', 'support_search_terms(NEW.body, NEW.language)'),
     'customers': ('search_customers', 'support_name_terms(NEW.name, NEW.email, NEW.handle, NEW.phone)'),
+    'ticket_field_values': ('search_field_values', 'support_search_terms(NEW.search_text, NULL)'),
 }
 SQLITE_WATCHED = {'tickets': 'subject, language', 'messages': 'body, language',
-                  'customers': 'name, email, handle, phone'}
+                  'customers': 'name, email, handle, phone', 'ticket_field_values': 'search_text'}
 VECTOR = 'search_vector'
 
 
@@ -105,11 +111,16 @@ def include_name(name, type_, parent_names) -> bool:
     return not (type_ == 'table' and is_search_object(name, 'table'))
 
 
+_functions_installed: set = set()
+
+
 def install(*tables: sa.Table) -> None:
     """Build the index whenever ``create_all`` creates one of ``tables``."""
     first = tables[0].metadata
-    for statement in PG_FUNCTIONS:
-        event.listen(first, 'before_create', sa.DDL(statement).execute_if(dialect='postgresql'))
+    if id(first) not in _functions_installed:
+        _functions_installed.add(id(first))
+        for statement in PG_FUNCTIONS:
+            event.listen(first, 'before_create', sa.DDL(statement).execute_if(dialect='postgresql'))
     for table in tables:
         for statement in pg_column_ddl(table.name) + [pg_index_ddl(table.name)]:
             event.listen(table, 'after_create', sa.DDL(statement).execute_if(dialect='postgresql'))

@@ -15,7 +15,16 @@ def _email_ticket(server, **body):
     return server.post_ticket(server.seed['client'], channel='email', **body)
 
 
+def _plan_field(server):
+    response = server.api('POST', '/clients/acme/fields', server.seed['admin']['token'], json={
+        'name': 'plan', 'type': 'select', 'label_en': 'Plan', 'label_es': 'Plan contratado',
+        'options': [{'value': 'fiber', 'label_en': 'Fiber', 'label_es': 'Fibra'},
+                    {'value': 'dsl', 'label_en': 'DSL', 'label_es': 'DSL'}]})
+    assert response.status_code == 201, response.text
+
+
 def test_supervisor_writes_a_macro_and_an_agent_applies_it(open_page, server):
+    _plan_field(server)
     boss = open_page('supervisor', '/console/macros')
     expect(boss.locator('h2#macros-title')).to_have_text('Macros')
     expect(boss.locator('[data-testid=macro-row]', has_text='Saludo y cierre')).to_have_count(1)
@@ -27,6 +36,7 @@ def test_supervisor_writes_a_macro_and_an_agent_applies_it(open_page, server):
     boss.select_option('[data-testid=macro-status]', 'pending')
     boss.select_option('[data-testid=macro-priority]', 'high')
     boss.fill('[data-testid=macro-add-tags]', 'modem, reiniciado')
+    boss.select_option('[data-testid=macro-field-plan]', 'fiber')
     boss.click('[data-testid=macro-save]')
     expect(boss.locator('[data-testid=error-body_es]')).to_contain_text('Line 1: this is not a valid template')
     boss.fill('[data-testid=macro-body-es]', BODY_ES)
@@ -38,13 +48,14 @@ def test_supervisor_writes_a_macro_and_an_agent_applies_it(open_page, server):
     boss.click('[data-testid=macro-save]')
     expect(boss.locator('.toast', has_text='Macro "Módem reiniciado" saved.')).to_have_count(1)
     row = boss.locator('[data-testid=macro-row]', has_text='Módem reiniciado')
-    expect(row).to_contain_text('status Pending · priority High · add tags modem, reiniciado')
+    expect(row).to_contain_text('status Pending · priority High · add tags modem, reiniciado · set plan = fiber')
     boss.select_option('[data-testid=locale-switch]', 'es')
     expect(boss.locator('h2#macros-title')).to_have_text('Macros')
     expect(boss.locator('[data-testid=macro-row]', has_text='Módem reiniciado')).to_contain_text(
-        'estado Pendiente · prioridad Alta · agregar etiquetas modem, reiniciado')
+        'estado Pendiente · prioridad Alta · agregar etiquetas modem, reiniciado · poner plan = fiber')
     boss.locator('[data-testid=macro-row]', has_text='Módem reiniciado').locator('[data-testid=macro-edit]').click()
     expect(boss.locator('[data-testid=macro-body-es]')).to_have_value(BODY_ES)
+    expect(boss.locator('[data-testid=macro-field-plan]')).to_have_value('fiber')
     boss.click('[data-testid=macro-preview]')
     expect(boss.locator('[data-testid=macro-preview-es]')).to_contain_text('Hola María')
     screenshot(boss, 'macros-page-es.png')
@@ -61,7 +72,7 @@ def test_supervisor_writes_a_macro_and_an_agent_applies_it(open_page, server):
     expected = (f'Hola Rosa, soy Lucía Hernández de Acme Cable. Reiniciamos su módem del ticket #{ticket["number"]}.')
     expect(agent.locator('[data-testid=reply-body]')).to_have_value(expected)
     expect(agent.locator('[data-testid=macro-actions]')).to_contain_text(
-        'Al enviar: estado Pendiente · prioridad Alta · agregar etiquetas modem, reiniciado')
+        'Al enviar: estado Pendiente · prioridad Alta · agregar etiquetas modem, reiniciado · poner plan = fiber')
     agent.locator('[data-testid=reply-body]').press('End')
     agent.locator('[data-testid=reply-body]').type(' Saludos.')
     screenshot(agent, 'console-macro-es.png')
@@ -75,6 +86,7 @@ def test_supervisor_writes_a_macro_and_an_agent_applies_it(open_page, server):
     detail = server.api('GET', f'/tickets/{ticket["id"]}', server.seed['agent']['token']).json()
     assert (detail['status'], detail['priority'], detail['tags']) == ('pending', 'high',
                                                                        ['nuevo', 'modem', 'reiniciado'])
+    assert detail['fields'] == {'plan': 'fiber'}
 
     agent.select_option('[data-testid=locale-switch]', 'en')
     english = _email_ticket(server, subject='Modem will not start', language='en',
@@ -85,7 +97,7 @@ def test_supervisor_writes_a_macro_and_an_agent_applies_it(open_page, server):
     expect(agent.locator('[data-testid=reply-body]')).to_have_value(
         'Hi Tom, this is Lucía Hernández from Acme Cable. We restarted your modem.')
     expect(agent.locator('[data-testid=macro-actions]')).to_contain_text(
-        'On send: status Pending · priority High · add tags modem, reiniciado')
+        'On send: status Pending · priority High · add tags modem, reiniciado · set plan = fiber')
     screenshot(agent, 'console-macro-en.png')
     agent.click('[data-testid=macro-clear]')
     expect(agent.locator('[data-testid=reply-body]')).to_have_value('')

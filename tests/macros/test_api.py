@@ -19,7 +19,7 @@ def test_supervisors_manage_the_macros_of_their_clients(macros, make, http):
     created = macros.create(**CLOSE)
     assert created['client'] == 'acme' and created['client_name'] == 'Acme Cable'
     assert created['actions'] == {'status': 'pending', 'priority': 'high', 'add_tags': ['modem', 'restarted'],
-                                  'remove_tags': ['new-customer'], 'queue_id': None, 'queue': None}
+                                  'remove_tags': ['new-customer'], 'queue_id': None, 'queue': None, 'fields': {}}
     assert macros.create(client='other', title='X', body_en='x', expect=422)['error']['fields'] == {
         'client': ['No client "other".']}
     assert macros.create(client=None, title='Global', body_en='x', expect=403)['error']['code'] == 'client_restricted'

@@ -9,7 +9,7 @@ from support.core.extensions import db
 from support.sla.models import Metric, SlaClock
 from support.tickets.models import Ticket
 
-DETAIL_ONLY = ('messages', 'events', 'sla', 'disposition', 'abandoned_at')
+DETAIL_ONLY = ('messages', 'events', 'sla', 'disposition', 'abandoned_at', 'fields', 'csat')
 
 
 @pytest.fixture

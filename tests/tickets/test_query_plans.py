@@ -10,6 +10,7 @@ scan of a client's whole set is what an index in the list's order avoids).
 Issue 13's full-text search adds its ``q=`` requests to ``REQUESTS`` (words no ticket holds: a ranked
 search must sort all its matches, so one matching a whole client is measured in bench/search.py).
 """
+import json
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from support.core.extensions import db
 from support.tickets import volume
 
 TICKETS = 100_000
-BIG_TABLES = {'tickets', 'messages', 'ticket_events'}
+BIG_TABLES = {'tickets', 'messages', 'ticket_events', 'ticket_field_values'}
 MOST_SORTED = 1_000  # rows a Sort may take in: a few pages, never a client's set
 
 def _days_ago(days):
@@ -58,6 +59,10 @@ REQUESTS = [
     ('client by due time', '/api/v1/tickets', {'client': '{big}', 'sort': 'due'}),
     ('client open by due time', '/api/v1/tickets', {'client': '{big}', 'sort': 'due', 'status': ['open', 'new']}),
     ('tag suggestions', '/api/v1/tickets/tags', {'client': '{big}', 'prefix': 'v'}),
+    ('field', '/api/v1/tickets', {'client': '{big}', 'field.account_number': 'acct{ticket}'}),
+    ('field, any client', '/api/v1/tickets', {'field.account_number': 'acct{ticket}'}),
+    ('common field value', '/api/v1/tickets', {'client': '{big}', 'field.plan': 'fiber'}),
+    ('search a field', '/api/v1/search', {'q': 'acct{ticket}'}),
     ('ticket', '/api/v1/tickets/{ticket}', {}),
     ('thread of a ticket', '/api/v1/tickets/{ticket}/messages', {}),
     ('history of a ticket', '/api/v1/tickets/{ticket}/events', {}),
@@ -69,7 +74,8 @@ REQUESTS = [
     ('customers by email', '/api/v1/customers', {'q': 'customer4242@example.com'}),
 ]
 RESTRICTED = {'newest', 'client open', 'status new', 'assignee', 'tag', 'by due time', 'sla at risk'}
-PAGED = {'client', 'client open', 'assignee', 'tag', 'by due time', 'client by due time', 'language'}
+PAGED = {'client', 'client open', 'assignee', 'tag', 'by due time', 'client by due time', 'language',
+         'common field value'}
 
 
 @pytest.fixture
@@ -84,7 +90,27 @@ def _load(make, tickets):
     with db.engine.begin() as conn:
         volume.load(conn, clients=[c.id for c in clients], agents=[a.id for a in agents], tickets=tickets,
                     max_messages=2)
+        _load_fields(conn, clients[0].id)
     return clients, agents
+
+
+def _load_fields(conn, client_id):
+    """Custom fields of the big client: every ticket has an account number (text) and a plan (select)."""
+    now = clock.utcnow()
+    ids = {}
+    for name, type_, options in (('account_number', 'text', []), ('plan', 'select', [
+            {'value': v, 'label_en': v, 'label_es': v} for v in ('fiber', 'dsl', 'cable')])):
+        ids[name] = conn.execute(sa.text(
+            "INSERT INTO ticket_fields (client_id, name, type, label_en, label_es, options, required, position, "
+            "active, created_at, updated_at) VALUES (:c, :n, :t, :n, :n, :o, 'optional', 0, true, :now, :now) "
+            "RETURNING id"), {'c': client_id, 'n': name, 't': type_, 'o': json.dumps(options), 'now': now}).scalar()
+    conn.execute(sa.text(
+        "INSERT INTO ticket_field_values (ticket_id, field_id, value, search_text, updated_at) "
+        "SELECT id, :account, 'acct' || id, 'acct' || id, :now FROM tickets WHERE client_id = :c "
+        "UNION ALL SELECT id, :plan, (ARRAY['fiber', 'dsl', 'cable'])[1 + id % 3], NULL, :now "
+        "FROM tickets WHERE client_id = :c"), {'account': ids['account_number'], 'plan': ids['plan'], 'c': client_id,
+                                               'now': now})
+    conn.execute(sa.text('ANALYZE ticket_field_values'))
 
 
 @pytest.fixture
@@ -92,8 +118,8 @@ def loaded(postgresql_only, make, request):
     yield _load(make, getattr(request, 'param', TICKETS))
     db.session.remove()
     with db.engine.begin() as conn:  # the next tests start empty: leave no 100k-row statistics behind
-        conn.execute(sa.text('TRUNCATE tickets, messages, ticket_events, customers CASCADE'))
-        conn.execute(sa.text('ANALYZE tickets, messages, ticket_events, customers'))
+        conn.execute(sa.text('TRUNCATE tickets, messages, ticket_events, customers, ticket_fields CASCADE'))
+        conn.execute(sa.text('ANALYZE tickets, messages, ticket_events, customers, ticket_field_values'))
 
 
 def _values(clients, agents):

@@ -5,6 +5,7 @@ import {LabPanel} from './lab.js';
 import {MacroPicker} from './macros.js';
 import * as sla from './sla.js';
 import {renderStory, setupSearch} from './search.js';
+import {FieldsPanel} from './fields.js';
 import {csatHandlers, showCsat} from './csat.js';
 import {announceOffer, setupOfferAlerts} from './offer_alerts.js';
 import {setupShortcuts} from './shortcuts.js';
@@ -24,6 +25,11 @@ const state = {
   showResolved: false,    // the "resolved" group of my tickets is open
 };
 const lab = features.lab ? new LabPanel() : null;
+const fieldsPanel = new FieldsPanel((ticket) => {
+  state.current = ticket;
+  renderTicket(ticket, false);
+  refreshTickets();
+});
 let macros = null; // the macro picker (set up in start())
 
 // ---------- presence ----------
@@ -374,6 +380,7 @@ function renderTicket(ticket, switching) {
   renderThread(ticket);
   renderCustomer(ticket);
   renderHistory(ticket);
+  fieldsPanel.showTicket(ticket);
   showCsat(ticket);
   if (switching) {
     $('body').value = '';
@@ -428,6 +435,11 @@ function historyText(event) {
   const field = event.kind.replace(/_changed$/, '');
   const show = (value) => (Array.isArray(value) ? value.join(', ') : label(field, value)) || '—';
   if (field === 'disposition') return `${name}: ${event.before?.disposition || '—'} → ${event.after?.disposition || '—'}`;
+  if (field === 'fields') {
+    const value = (v) => (v === null || v === undefined ? '—' : String(v));
+    return `${name}: ${Object.keys(event.after?.fields || {}).map((key) =>
+      `${key} ${value(event.before?.fields?.[key])} → ${value(event.after.fields[key])}`).join(', ')}`;
+  }
   return `${name}: ${show(event.before?.[field])} → ${show(event.after?.[field])}`;
 }
 
@@ -451,7 +463,7 @@ async function changeField(field, value) {
     renderTicket(ticket, false);
     toast(t('ticket.updated'));
     refreshTickets();
-  } catch (err) { reportError(err); renderTicket(state.current, false); }
+  } catch (err) { fieldsPanel.showErrors(err); reportError(err); renderTicket(state.current, false); }
 }
 
 // ---------- composer ----------
@@ -483,7 +495,11 @@ async function send(event) {
     $('after-status').value = '';
     await reloadCurrent();
     refreshTickets();
-  } catch (err) { reportError(err); await reloadCurrent(); } finally { $('send').disabled = false; }
+  } catch (err) {
+    fieldsPanel.showErrors(err);
+    reportError(err);
+    await reloadCurrent();
+  } finally { $('send').disabled = false; }
 }
 
 async function sendMessage(ticket, body, kind, target) {
@@ -493,6 +509,7 @@ async function sendMessage(ticket, body, kind, target) {
   const payload = {kind, body};
   if (direct && kind === 'reply' && ticket.status !== 'new') payload.status = target;
   await api('POST', `/tickets/${ticket.id}/messages`, payload);
+  $('body').value = ''; // sent: a status the ticket cannot take yet (a required field) must not send it twice
   if (target && !payload.status && (direct || target !== from)) {
     await api('PATCH', `/tickets/${ticket.id}`, {status: target});
   }
@@ -502,6 +519,7 @@ async function sendMessage(ticket, body, kind, target) {
 // The macro's text (as edited) and its actions in one request; "then set status" after it, if still needed.
 async function sendWithMacro(ticket, body, kind, target, macro) {
   const result = await macros.apply(ticket, body, kind);
+  $('body').value = '';
   if (target && target !== result.ticket.status) await api('PATCH', `/tickets/${ticket.id}`, {status: target});
   toast(t('macro.applied', {title: macro.title}));
 }
@@ -543,6 +561,7 @@ function closeTicket() {
   $('history-panel').hidden = true;
   showCsat(null);
   lab?.showTicket(null);
+  fieldsPanel.showTicket(null);
   renderTickets();
 }
 

@@ -12,6 +12,10 @@ export function describeActions(actions, queueName) {
   if (actions.add_tags?.length) parts.push(t('macro.action.add_tags', {tags: actions.add_tags.join(', ')}));
   if (actions.remove_tags?.length) parts.push(t('macro.action.remove_tags', {tags: actions.remove_tags.join(', ')}));
   if (actions.queue_id) parts.push(t('macro.action.queue', {queue: queueName || actions.queue || actions.queue_id}));
+  const fields = Object.entries(actions.fields || {});
+  if (fields.length) {
+    parts.push(t('macro.action.fields', {fields: fields.map(([name, value]) => `${name} = ${value ?? '—'}`).join(', ')}));
+  }
   return parts.join(' · ');
 }
 

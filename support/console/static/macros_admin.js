@@ -5,7 +5,7 @@ import {ApiError, api, connectLive, el, label, labels, option, reportError, setu
 import {describeActions} from './macros.js';
 
 const $ = (id) => document.getElementById(id);
-const state = {macros: [], clients: [], queues: [], editing: null};
+const state = {macros: [], clients: [], queues: [], editing: null, definitions: new Map()};
 
 const tags = (text) => text.split(',').map((x) => x.trim()).filter(Boolean);
 const clientName = (slug) => (slug ? state.clients.find((c) => c.slug === slug)?.name || slug : t('macros.every_client'));
@@ -45,6 +45,43 @@ function fillQueues(selected) {
     ...queues.map((q) => option(String(q.id), q.name, q.id === selected)));
 }
 
+// The custom fields of the macro's client, each an input of its type; empty means "no change".
+async function fillFields(values = {}) {
+  const client = $('m-client').value;
+  const box = $('m-fields');
+  if (!client) { box.replaceChildren(); return; }
+  if (!state.definitions.has(client)) {
+    try { state.definitions.set(client, await api('GET', `/clients/${encodeURIComponent(client)}/fields`)); }
+    catch (err) { state.definitions.set(client, []); }
+  }
+  if ($('m-client').value !== client) return;
+  box.replaceChildren(...state.definitions.get(client).map((d) => el('label', {class: 'field'}, d.label,
+    fieldInput(d, values[d.name]))));
+}
+
+function fieldInput(definition, value) {
+  const attrs = {dataset: {field: definition.name, type: definition.type, testid: `macro-field-${definition.name}`}};
+  const shown = value === undefined || value === null ? '' : String(value);
+  if (definition.type === 'select' || definition.type === 'checkbox') {
+    const choices = definition.type === 'select' ? definition.options.map((o) => [o.value, o.label])
+      : [['true', t('macros.field_yes')], ['false', t('macros.field_no')]];
+    return el('select', attrs, option('', t('macros.no_change')), ...choices.map(([v, text]) => option(v, text, v === shown)));
+  }
+  const type = {number: 'number', date: 'date'}[definition.type] || 'text';
+  return el('input', {...attrs, type, value: shown, step: type === 'number' ? 'any' : null});
+}
+
+function fieldValues() {
+  const values = {};
+  for (const input of document.querySelectorAll('#m-fields [data-field]')) {
+    if (input.value === '') continue;
+    const type = input.dataset.type;
+    values[input.dataset.field] = type === 'number' ? Number(input.value) : type === 'checkbox'
+      ? input.value === 'true' : input.value;
+  }
+  return values;
+}
+
 function renderRows() {
   const rows = state.macros.map((m) => el('tr', {dataset: {macroId: m.id, testid: 'macro-row'},
     class: state.editing?.id === m.id ? 'selected' : ''},
@@ -76,6 +113,7 @@ function edit(macro) {
   $('m-add-tags').value = (actions.add_tags || []).join(', ');
   $('m-remove-tags').value = (actions.remove_tags || []).join(', ');
   fillQueues(actions.queue_id);
+  fillFields(actions.fields || {});
   $('m-delete').hidden = !macro;
   renderRows();
   $('m-title').focus();
@@ -88,7 +126,7 @@ function formData() {
     body_en: $('m-body-en').value, body_es: $('m-body-es').value,
     actions: {status: $('m-status').value || null, priority: $('m-priority').value || null,
       add_tags: tags($('m-add-tags').value), remove_tags: tags($('m-remove-tags').value),
-      queue_id: $('m-queue').value ? Number($('m-queue').value) : null},
+      queue_id: $('m-queue').value ? Number($('m-queue').value) : null, fields: fieldValues()},
   };
 }
 
@@ -160,7 +198,10 @@ async function preview() {
 function start() {
   setupLocaleSwitch();
   $('m-filter').addEventListener('change', () => loadMacros().catch(reportError));
-  $('m-client').addEventListener('change', () => fillQueues(Number($('m-queue').value) || null));
+  $('m-client').addEventListener('change', () => {
+    fillQueues(Number($('m-queue').value) || null);
+    fillFields(fieldValues());
+  });
   $('m-new').addEventListener('click', () => edit(null));
   $('m-form').addEventListener('submit', save);
   $('m-cancel').addEventListener('click', () => { state.editing = null; $('m-editor').hidden = true; renderRows(); });
