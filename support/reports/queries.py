@@ -362,8 +362,9 @@ def _per_kind(r, p: ReportParams):
 
 
 def _pick(k, kind: str, column: str, zero=False):
+    """The ``column`` of the ``kind`` row of a group, as a bigint (PostgreSQL sums bigints as numeric)."""
     value = sa.func.sum(sa.case((k.c.kind == kind, k.c[column]), else_=None))
-    return sa.func.coalesce(value, 0) if zero else value
+    return sa.cast(sa.func.coalesce(value, 0) if zero else value, sa.BigInteger)
 
 
 def _aggregates(k) -> list:
@@ -409,26 +410,38 @@ def _div(a, b, ndigits=3):
     return round(a / b, ndigits) if b else None
 
 
-def _speed(row, metric: str) -> dict:
-    name, n, out = SPEED_NAMES[metric], row[f'n_clock_{metric}'], {}
-    for suffix, two in (('', ''), ('_business', '2')):
-        out[f'{name}_mean{suffix}_s'] = _div(row[f'sum{two}_{metric}'] or 0, n)
-        for stat, (_num, den) in PERCENTILES.items():
-            value = row[f'{stat}{two}_{metric}']
-            out[f'{name}_{stat}{suffix}_s'] = round(value / den, 3) if n and value is not None else None
-    return out
+# The keys of the aggregate row each speed figure reads, worked out once: (output key, row key, divisor).
+_SPEED_KEYS = {metric: [(f'{SPEED_NAMES[metric]}_{stat}{suffix}_s', f'{stat}{two}_{metric}', den)
+                        for suffix, two in (('', ''), ('_business', '2'))
+                        for stat, (_num, den) in PERCENTILES.items()]
+               for metric in CLOCK_METRICS}
+_MEAN_KEYS = {metric: [(f'{SPEED_NAMES[metric]}_mean{suffix}_s', f'sum{two}_{metric}')
+                       for suffix, two in (('', ''), ('_business', '2'))] for metric in CLOCK_METRICS}
+_CLOCK_KEYS = {metric: (f'n_clock_{metric}', f'met_{metric}', f'n_breach_{metric}', f'sla_{metric}_met',
+                        f'sla_{metric}_breached', f'sla_{metric}_met_share') for metric in CLOCK_METRICS}
+_VOLUME_KEYS = [(k, f'n_{k}') for k in ('created', 'answered', 'resolved', 'reopened', 'transferred', 'abandoned')]
+
+
+def _speed(row, metric: str, out: dict) -> None:
+    n = row[f'n_clock_{metric}']
+    for key, sum_key in _MEAN_KEYS[metric]:
+        out[key] = _div(row[sum_key] or 0, n)
+    for key, row_key, den in _SPEED_KEYS[metric]:
+        value = row[row_key]
+        out[key] = round(value / den, 3) if n and value is not None else None
 
 
 def _ticket_measures(row) -> dict:
-    out = {k: row[f'n_{k}'] for k in ('created', 'answered', 'resolved', 'reopened', 'transferred', 'abandoned')}
+    out = {key: row[row_key] for key, row_key in _VOLUME_KEYS}
     for metric in CLOCK_METRICS:
-        out.update(_speed(row, metric))
-        met = row[f'met_{metric}']
-        breached = row[f'n_clock_{metric}'] - met + row[f'n_breach_{metric}']
+        _speed(row, metric, out)
+        n_key, met_key, breach_key, met_out, breached_out, share_out = _CLOCK_KEYS[metric]
+        met = row[met_key]
+        breached = row[n_key] - met + row[breach_key]
         if metric == 'answer':
             breached += row['n_abandon_answer_breached']
-        out[f'sla_{metric}_met'], out[f'sla_{metric}_breached'] = met, breached
-        out[f'sla_{metric}_met_share'] = _div(met, met + breached, 4)
+        out[met_out], out[breached_out] = met, breached
+        out[share_out] = _div(met, met + breached, 4)
     offered = row['n_clock_answer'] + row['n_abandon_answer']
     out['service_level_offered'], out['service_level_within'] = offered, row['met_answer']
     out['service_level'] = _div(row['met_answer'], offered, 4)
@@ -456,17 +469,6 @@ def _agent_measures(row) -> dict:
         out[f'{state}_s'] = row[f'presence_{state}'] or 0
     out['occupancy'] = _div(out['handling_s'], out['available_s'], 4)
     return out
-
-
-class _Integers(dict):
-    """An aggregate row with its sums as ints (PostgreSQL sums bigints as numeric)."""
-
-    def __init__(self, row):
-        super().__init__(row)
-
-    def __getitem__(self, key):
-        value = super().__getitem__(key)
-        return int(value) if value is not None and not isinstance(value, (int, str)) else value
 
 
 class _Names:
@@ -513,11 +515,19 @@ def _run(p: ReportParams, statement, measures: list[Column], compute) -> ReportR
     def rows():
         _without_jit()
         result = db.session.execute(statement.execution_options(yield_per=2000))
+        labels, keys, groups = {}, [c.key for c in measures], [(g, FIELD_COLUMN[g]) for g in p.group]
         for row in result.mappings():
-            values = compute(_Integers(row))
-            head = [buckets.label(row['bucket'], p.interval, p.zone)] if p.interval else []
-            head += [names.of(g, row[FIELD_COLUMN[g]]) for g in p.group]
-            yield (*head, *(values[c.key] for c in measures))
+            values = compute(row)
+            if p.interval:
+                bucket = row['bucket']
+                label = labels.get(bucket)
+                if label is None:
+                    label = labels[bucket] = buckets.label(bucket, p.interval, p.zone)
+                head = [label]
+            else:
+                head = []
+            head += [names.of(g, row[column]) for g, column in groups]
+            yield (*head, *[values[k] for k in keys])
     return ReportResult(columns, rows())
 
 
