@@ -96,7 +96,7 @@ def test_tampered_expired_and_out_of_range_links_are_refused(http, make, setup, 
     token = link.split('/')[2]
     survey_id, expires, signature = token.split('.')
     tampered = [f'/csat/{int(survey_id) + 1}.{expires}.{signature}/3', f'/csat/{survey_id}.{int(expires) + 86400}.'
-                f'{signature}/3', f'/csat/{token[:-1]}0/3', '/csat/garbage/3', '/csat/' + 'x' * 5000 + '/3']
+                f'{signature}/3', f'/csat/{token[:-1]}{"1" if token[-1] == "0" else "0"}/3', '/csat/garbage/3', '/csat/' + 'x' * 5000 + '/3']
     for path in tampered:
         page = http.get(path)
         assert page.status_code == 404, path
