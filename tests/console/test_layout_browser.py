@@ -168,3 +168,39 @@ def test_offers_stay_in_view_over_a_long_list(browser, server, busy):
         assert page.errors == []
     finally:
         page.context.close()
+
+
+FAKE_NOTIFICATION = """
+window.__notices = [];
+window.Notification = class { constructor(title, options) { window.__notices.push([title, options.body]); }
+  close() {} static requestPermission() { window.Notification.permission = 'granted';
+    localStorage.setItem('__granted', '1'); return Promise.resolve('granted'); } };
+window.Notification.permission = localStorage.getItem('__granted') ? 'granted' : 'default';  // the browser remembers
+"""
+
+
+def test_a_new_offer_makes_a_desktop_notification_once_switched_on(browser, server):
+    context = browser.new_context(viewport=LAPTOP, locale='es-MX', timezone_id='UTC')
+    context.add_init_script(FAKE_NOTIFICATION)
+    page = context.new_page()
+    try:
+        login(page, server, server.seed['agent']['email'])
+        page.goto(server.url + '/console')
+        page.wait_for_selector('#live-status.connected', timeout=10000)
+        page.select_option('#presence', 'available')
+        expect(page.locator('body')).to_have_attribute('data-presence', 'available')
+        page.locator('[data-testid=offer-notify]').check()
+        expect(page.locator('[data-testid=offer-notify]')).to_be_checked()
+        ticket = server.post_ticket(server.seed['client'], subject='Aviso de escritorio', channel='chat',
+                                    language='es', body='Hola, ¿me ayudan con el módem?',
+                                    customer={'name': 'Raúl Soto', 'email': 'raul@example.com'})
+        offer = page.locator('[data-testid=offer]', has_text='Aviso de escritorio')
+        expect(offer).to_be_visible(timeout=3000)
+        notices = page.evaluate('window.__notices')
+        assert notices == [[f'Nueva oferta: ticket #{ticket["number"]}', 'Raúl Soto · Aviso de escritorio · Acme Cable']]
+        page.reload()  # the choice is remembered
+        expect(page.locator('[data-testid=offer-notify]')).to_be_checked()
+        page.locator('[data-testid=offer]', has_text='Aviso de escritorio').locator('[data-testid=decline]').click()
+        _free(server, [ticket])
+    finally:
+        context.close()
