@@ -111,6 +111,7 @@ def _api_blueprints() -> tuple:
     from .calendars.api import blp as calendars
     from .channels.api import config_blp as channel_configs, webhooks_blp as channel_webhooks
     from .channels.intake import blp as intake
+    from .channels.reply_files import blp as reply_files
     from .clients.api import blp as clients
     from .clients.webhooks_api import admin_blp as webhooks, client_blp as client_webhooks
     from .core.health import blp as health
@@ -130,4 +131,4 @@ def _api_blueprints() -> tuple:
     return (health, auth_blp, account, agents_blp, audit, clients, sites, calendars, tickets, intake, routing,
             channel_webhooks, channel_configs, webhooks, client_webhooks, outbound, lab, sla, search, customers,
             reports, client_reports, monthly_reports, client_monthly_reports,
-            wrapup, macros, ticket_fields)
+            wrapup, macros, ticket_fields, reply_files)

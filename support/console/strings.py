@@ -48,6 +48,11 @@ JS_STRINGS = {
     'keys.resolved': _l('Ticket #{number} resolved.'),
     # i18n: {names} lists the other agents who have the same ticket open
     'viewers.warning': _l('Also open by {names}: agree who answers before you reply.'),
+    'files.attach': _l('Attach files'),
+    # i18n: file sizes
+    'files.kb': _l('{n} KB'),
+    'files.mb': _l('{n} MB'),
+    'files.no_macro': _l('Send the files without a macro, or forget the macro first.'),
     'composer.placeholder_reply': _l('Write your reply… (Ctrl+Enter sends)'),
     'composer.placeholder_note': _l('Write an internal note… (Ctrl+Enter saves it)'),
     'tickets.unread': _l('Unread'),

@@ -95,9 +95,17 @@ def _sqlite_begin_immediate(connection):
 
 
 def _read_only_request() -> bool:
-    """GET requests only read: they need not queue behind writers for the write lock."""
-    from flask import has_request_context, request
-    return has_request_context() and request.method in ('GET', 'HEAD', 'OPTIONS')
+    """GET requests only read: they need not queue behind writers for the write lock (unless marked
+    with ``writing_request``)."""
+    from flask import g, has_request_context, request
+    return has_request_context() and request.method in ('GET', 'HEAD', 'OPTIONS') and not g.get('support_writes')
+
+
+def writing_request() -> None:
+    """Mark the current GET as one that writes (a one-click link): on SQLite its transactions take the
+    write lock at BEGIN, so two at once queue instead of failing to upgrade a read lock."""
+    from flask import g
+    g.support_writes = True
 
 
 def is_sqlite(session) -> bool:

@@ -10,6 +10,7 @@ from flask import Blueprint, g, render_template, request, send_from_directory
 from flask_babel import refresh as refresh_locale
 
 from ..core.access import public
+from ..core.db import writing_request
 from ..core.errors import ApiError
 from ..core.extensions import db, limiter
 from ..core.i18n import SUPPORTED_LOCALES, _, select_locale
@@ -41,6 +42,7 @@ def _headers(response):
 @bp.teardown_request
 def _forget_language(exc=None):
     g.pop('locale', None)  # a context that outlives the request (tests) must not keep the page's language
+    g.pop('support_writes', None)
 
 
 def _use_language(language: str | None) -> None:
@@ -56,6 +58,8 @@ def _use_language(language: str | None) -> None:
 @limiter.limit(LIMIT, key_func=_address)
 def rate(token, rating):
     """One click of the e-mail: record the rating (once), then show the comment form."""
+    if request.method == 'GET':
+        writing_request()
     try:
         survey = operations.survey_by_token(token)
     except (links.BadLink, ApiError) as exc:

@@ -207,6 +207,17 @@ def _inbound_ids(session: Session, ticket_id: int, before_message_id: int) -> li
         InboundDelivery.message_id < before_message_id)))
 
 
+def files_of(session: Session, message_id: int) -> list[tuple[str, str, bytes]]:
+    """``(name, type, bytes)`` of the files an agent attached to this reply (``channels.reply_files``)."""
+    try:
+        from ..channels.models import Attachment
+    except ImportError:  # the channels domain is optional for this module
+        return []
+    rows = session.execute(sa.select(Attachment.filename, Attachment.content_type, Attachment.data)
+                           .where(Attachment.message_id == message_id).order_by(Attachment.id))
+    return [tuple(row) for row in rows]
+
+
 def _bracketed(msgid: str) -> str:
     msgid = msgid.strip()
     return msgid if msgid.startswith('<') else f'<{msgid}>'
@@ -246,7 +257,8 @@ def _load(session: Session, item_id: int) -> _Outgoing | None:
     if item is None:
         return None
     if item.transport == Transport.smtp:
-        return _Outgoing(item.transport, with_thread_headers(session, item), None, None, None)
+        envelope = {**with_thread_headers(session, item), 'attachments': files_of(session, item.message_id)}
+        return _Outgoing(item.transport, envelope, None, None, None)
     row = endpoint_for(session, item.client_id, item.channel)
     endpoint = http.Endpoint(row.url, row.format, row.account, row.secret, row.sender) if row else None
     key = webhooks.signing_key(session, item.client_id)

@@ -37,6 +37,9 @@ def build(envelope: dict) -> EmailMessage:
     for name, value in (envelope.get('headers') or {}).items():
         message[name] = value
     message.set_content(envelope['body'], charset='utf-8')
+    for filename, content_type, data in envelope.get('attachments') or ():
+        maintype, _slash, subtype = content_type.partition('/')
+        message.add_attachment(data, maintype=maintype, subtype=subtype or 'octet-stream', filename=filename)
     message['Content-Language'] = envelope['language']  # after set_content, which clears Content-*
     return message
 

@@ -96,7 +96,7 @@ def test_tampered_expired_and_out_of_range_links_are_refused(http, make, setup, 
     token = link.split('/')[2]
     survey_id, expires, signature = token.split('.')
     tampered = [f'/csat/{int(survey_id) + 1}.{expires}.{signature}/3', f'/csat/{survey_id}.{int(expires) + 86400}.'
-                f'{signature}/3', f'/csat/{token[:-1]}0/3', '/csat/garbage/3', '/csat/' + 'x' * 5000 + '/3']
+                f'{signature}/3', f'/csat/{token[:-1]}{"1" if token[-1] == "0" else "0"}/3', '/csat/garbage/3', '/csat/' + 'x' * 5000 + '/3']
     for path in tampered:
         page = http.get(path)
         assert page.status_code == 404, path
@@ -188,3 +188,26 @@ def test_an_e_mail_reply_with_a_number_is_the_answer(http, make, admin, smtp_ser
     shown = ticket(http, agent, opened['id'])
     assert shown['status'] == 'resolved'
     assert (shown['csat']['response']['rating'], shown['csat']['response']['comment']) == (4, 'muy amables')
+
+
+def test_two_clicks_at_once_record_one_answer(http, make, setup, smtp_server, app):
+    import threading
+    creds, agent = setup
+    opened = make.ticket(creds)
+    resolve(http, agent, opened['id'])
+    later(31)
+    links = links_of(survey_mails(smtp_server)[0])
+    db.session.close()
+    statuses, start = [], threading.Barrier(2)
+
+    def click(rating):
+        client = app.test_client()
+        start.wait()
+        statuses.append(client.get(links[rating]).status_code)
+    threads = [threading.Thread(target=click, args=(rating,)) for rating in (2, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409]
+    assert db.session.scalar(sa.select(sa.func.count(CsatResponse.id))) == 1

@@ -4,8 +4,8 @@ import pytest
 
 from support.live import ticket_viewers as viewers
 
-from ..conftest import REDIS_PREFIX, REDIS_URL
-from ..servers import EventLog, ThreadServer
+from ..conftest import PG_URL, REDIS_PREFIX, REDIS_URL
+from ..servers import EventLog, GunicornServer, ThreadServer, scratch_postgres
 
 
 @pytest.fixture
@@ -106,3 +106,57 @@ def test_the_redis_store_is_shared_by_workers(app):
         assert [r[1] for r in one.rows(9, now=1001 + viewers.STALE)] == ['Ben']
         one.remove(9, 'sid-b')
         assert two.rows(9, now=1020) == []
+
+
+@pytest.mark.skipif(not (PG_URL and REDIS_URL), reason='needs PostgreSQL and Redis')
+def test_viewers_on_two_worker_processes_see_each_other(tmp_path):
+    """Two gunicorn processes sharing PostgreSQL and Redis: one agent on each, the same ticket."""
+    from support import create_app
+    from support.agents.auth import issue_token
+    from support.agents.operations import create_agent
+    from support.clients.operations import create_client
+    from support.core.extensions import db
+    url = scratch_postgres(PG_URL, 'viewers')
+    app = create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': url, 'SECRET_KEY': 'viewers-secret',
+                      'SUPPORT_PASSWORD_METHOD': 'pbkdf2:sha256:1000', 'SUPPORT_REDIS_URL': None,
+                      'RATELIMIT_STORAGE_URI': 'memory://'})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        _client, key, secret = create_client('Acme', 'acme')
+        ana = create_agent('ana@example.com', 'Ana', 'password-123', 'agent', all_clients=True)
+        ben = create_agent('ben@example.com', 'Ben', 'password-123', 'agent', all_clients=True)
+        db.session.commit()
+        tokens, key_id = (issue_token(ana), issue_token(ben)), key.key_id
+        db.session.remove()
+    env = {'SUPPORT_DATABASE_URL': url, 'SUPPORT_REDIS_URL': REDIS_URL, 'SUPPORT_REDIS_PREFIX': REDIS_PREFIX,
+           'SUPPORT_SECRET_KEY': 'viewers-secret', 'SUPPORT_JOBS': 'memory', 'SUPPORT_INSTANCE_PATH': str(tmp_path)}
+    log = str(tmp_path / 'viewers.log')
+    with GunicornServer(env, log_path=log) as one, GunicornServer(env, log_path=log) as two:
+        ticket = _signed_ticket(one.url, key_id, secret)
+        a, b = EventLog(one.url, tokens[0]).connect(), EventLog(two.url, tokens[1]).connect()
+        try:
+            assert _view(a, ticket)['ok']
+            assert _names(_view(b, ticket)) == ['Ana', 'Ben']  # Ana is known to the other process
+            a.wait_for('ticket.viewers', where=lambda d: _names(d) == ['Ana', 'Ben'])  # crossed the queue
+            b.events.clear()
+            a.client.disconnect()
+            assert b.wait_for('ticket.viewers', where=lambda d: _names(d) == ['Ben'])['ticket_id'] == ticket
+        finally:
+            a.close()
+            b.close()
+
+
+def _signed_ticket(base, key_id, secret) -> int:
+    import json
+    import time
+    import requests
+    from support.core.signing import sign
+    raw = json.dumps({'subject': 'Two workers', 'body': 'The modem drops every evening.', 'channel': 'email',
+                      'language': 'en', 'customer': {'name': 'Carl', 'email': 'carl@example.com'}}).encode()
+    ts = int(time.time())
+    response = requests.post(base + '/api/v1/intake/tickets', data=raw, timeout=30, headers={
+        'X-Support-Key': key_id, 'X-Support-Timestamp': str(ts), 'X-Support-Signature': sign(secret, ts, raw),
+        'Content-Type': 'application/json'})
+    assert response.status_code == 201, response.text
+    return response.json()['id']

@@ -50,7 +50,9 @@ async function refreshCsrf() {
 export async function api(method, path, body, retried = false) {
   const options = {method, credentials: 'same-origin', headers: {Accept: 'application/json'}};
   if (method !== 'GET') options.headers['X-CSRFToken'] = csrfToken;
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    options.body = body; // multipart: the browser writes the Content-Type with its boundary
+  } else if (body !== undefined) {
     options.headers['Content-Type'] = 'application/json';
     options.body = JSON.stringify(body);
   }

@@ -9,6 +9,7 @@ import {FieldsPanel} from './fields.js';
 import {csatHandlers, showCsat} from './csat.js';
 import {announceOffer, setupOfferAlerts} from './offer_alerts.js';
 import {setupShortcuts} from './shortcuts.js';
+import {attachmentList, chosenFiles, sendWithFiles, showFilesFor} from './attachments.js';
 import {setupViewers, viewerHandlers, watchTicket} from './ticket_viewers.js';
 
 const $ = (id) => document.getElementById(id);
@@ -386,6 +387,7 @@ function renderTicket(ticket, switching) {
     $('body').value = '';
     $('after-status').value = '';
     macros.load(ticket);
+    showFilesFor(ticket, composerKind());
     if (features.routing) loadTransferTargets();
     lab?.showTicket(ticket);
   }
@@ -410,7 +412,7 @@ function renderThread(ticket) {
       el('strong', {}, authorName(m)),
       el('span', {class: 'muted'}, t(KIND_LABEL[m.kind] || 'thread.call')),
       el('time', {class: 'muted', datetime: m.created_at}, fmtDateTime(m.created_at))),
-    el('div', {class: 'msg-body', dataset: {testid: 'message-body'}}, m.body)));
+    el('div', {class: 'msg-body', dataset: {testid: 'message-body'}}, m.body), attachmentList(m)));
   $('thread').replaceChildren(...(items.length ? items : [el('li', {class: 'empty'}, t('thread.empty'))]));
   $('thread').lastElementChild?.scrollIntoView({block: 'nearest'});
 }
@@ -475,6 +477,7 @@ function setKind(kind) {
   document.querySelector(`#composer input[name=kind][value=${kind}]`).checked = true;
   $('composer').classList.toggle('note-mode', kind === 'note');
   $('body').placeholder = t(kind === 'note' ? 'composer.placeholder_note' : 'composer.placeholder_reply');
+  showFilesFor(state.current, kind);
   $('body').focus();
 }
 
@@ -487,9 +490,12 @@ async function send(event) {
   if (!body.trim() && !macro) { toast(t('composer.empty'), 'error'); $('body').focus(); return; }
   const kind = composerKind();
   const target = $('after-status').value;
+  const files = kind === 'reply' ? chosenFiles() : [];
+  if (files.length && macro) { toast(t('files.no_macro'), 'error'); return; }
   $('send').disabled = true;
   try {
-    if (macro) await sendWithMacro(ticket, body, kind, target, macro);
+    if (files.length) { await sendWithFiles(ticket, body, target, files); toast(t('composer.sent')); }
+    else if (macro) await sendWithMacro(ticket, body, kind, target, macro);
     else await sendMessage(ticket, body, kind, target);
     $('body').value = '';
     $('after-status').value = '';
