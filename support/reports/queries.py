@@ -17,10 +17,15 @@ bucket in ISO 8601 with its offset. Rows come ordered by the group columns (inte
 How it works: every measurable happening is one *fact row* (a ticket created, an accepted
 offer, a stopped SLA clock, an agent's handling of a contact, a stretch of presence inside a
 bucket), all of them a UNION ALL with the same columns: instant (epoch seconds), client,
-language, channel, product, disposition, agent, queue, kind, value, value2, flag. One SELECT
-filters them, buckets them (``buckets.bucket_key``), ranks the durations per group with
-``row_number()`` windows and aggregates per group; Python only divides sums by counts and
-names ids. Percentiles follow ``percentile_cont``: with the n values of a group sorted,
+language, channel, product, disposition, agent, queue, kind, value, value2, flag (a dimension
+the report neither groups nor filters by is NULL, so no row pays for looking it up). One SELECT
+filters them, buckets them (``buckets.bucket_key``), ranks the durations of stopped clocks per
+group with ``row_number()`` windows (only those: one sort of them, not of every fact),
+aggregates per group and kind, then per group (the kinds side by side); Python only divides
+sums by counts and names ids. Presence stretches are cut into fixed-width buckets by
+arithmetic (``generate_series`` on PostgreSQL, numbered buckets on SQLite), not by a join of
+every stretch with every bucket. On PostgreSQL the statement runs with JIT off (compiling it
+cost seconds; ``bench/reports.py`` measures it all). Percentiles follow ``percentile_cont``: with the n values of a group sorted,
 p at position p*(n-1) interpolates linearly between its neighbours, worked out in integers
 (``sum(v_lo * (d - r) + v_hi * r)`` over d) so both backends return the same figure.
 """
@@ -502,9 +507,11 @@ class _Names:
 
 def _without_jit() -> None:
     """PostgreSQL's JIT compiles a statement this size for seconds (17 s of 21 for a month of 100k
-    tickets) to save milliseconds: off for the rest of this transaction (bench/reports.py)."""
+    tickets) to save milliseconds: off for the rest of this transaction; and the sort of a month's
+    stopped clocks (tens of MB) done in memory rather than in temporary files (bench/reports.py)."""
     if db.session.get_bind().dialect.name == 'postgresql':
-        db.session.execute(sa.text('SET LOCAL jit = off'))
+        db.session.execute(sa.text("SET LOCAL jit = off"))
+        db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
 
 
 def _run(p: ReportParams, statement, measures: list[Column], compute) -> ReportResult:
