@@ -62,6 +62,14 @@ def _fits(page) -> bool:
     return page.evaluate(FITS)
 
 
+def _overflowing(page) -> list:
+    """What sticks out to the right of the viewport (for the failure message)."""
+    return page.evaluate("""() => { const w = document.documentElement.clientWidth; const out = [];
+        for (const el of document.querySelectorAll('body *')) { const r = el.getBoundingClientRect();
+            if (r.right > w + 1 && r.width > 0) out.push(`${el.tagName}#${el.id}.${el.className} right=${Math.round(r.right)}`); }
+        return [w, document.documentElement.scrollWidth, ...out.slice(0, 12)]; }""")
+
+
 def _fits_after_resize(page) -> bool:
     """Chart.js redraws on resize a moment later (longer on a busy machine): wait up to 5 s for the page to fit."""
     try:
@@ -97,7 +105,7 @@ def test_the_supervisor_reads_today_against_last_week_in_english(browser, server
         assert _fits(page)
         screenshot(page, 'reports-en-1366.png')
         page.set_viewport_size(PHONE)
-        assert _fits_after_resize(page)
+        assert _fits_after_resize(page), _overflowing(page)
         _charts_drawn(page)
         screenshot(page, 'reports-en-phone.png')
         page.screenshot(path=os.path.join(ARTIFACTS, 'reports-en-phone-full.png'), full_page=True)
@@ -129,7 +137,7 @@ def test_a_monthly_report_is_made_and_downloaded_from_the_page_in_spanish(browse
         assert _fits(page)
         screenshot(page, 'reports-es-1366.png')
         page.set_viewport_size(PHONE)
-        assert _fits_after_resize(page)
+        assert _fits_after_resize(page), _overflowing(page)
         screenshot(page, 'reports-es-phone.png')
         assert page.errors == []
     finally:

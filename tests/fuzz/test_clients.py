@@ -1,0 +1,5 @@
+"""Fuzzing of clients, agents and sites (see common.py)."""
+from .common import fuzz_test, lazy_schema
+
+schema = lazy_schema('clients')
+test_no_server_errors_and_responses_match_the_document = fuzz_test(schema)
