@@ -21,7 +21,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,9 @@ import sqlalchemy as sa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from ingest import free_port, reset_database  # noqa: E402  (bench/ingest.py: the shared bench helpers)
 
 # (label, query string) of GET /api/v1/tickets; {big} is the largest client's slug, {agent} an agent id.
 CASES = [
@@ -54,22 +56,6 @@ CASES = [
     ('SLA breached', {'client': '{big}', 'sla': 'breached'}),
     ('by SLA due time', {'client': '{big}', 'sort': 'due'}),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def reset_database(url: str) -> None:
-    base, name = url.rsplit('/', 1)
-    admin = sa.create_engine(base.replace('postgresql://', 'postgresql+psycopg://') + '/postgres',
-                             isolation_level='AUTOCOMMIT')
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
 
 
 def run_wrk(url: str, connections: int, seconds: int, token: str | None = None) -> dict:

@@ -46,6 +46,9 @@ import sqlalchemy as sa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from ingest import reset_database  # noqa: E402  (bench/ingest.py: the shared bench helpers)
 
 UTC = timezone.utc
 MONTH = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
@@ -76,16 +79,6 @@ WRAPUP_LIMIT = 60
 SLOT = 1800
 TARGET_S = 1.0
 TARGET_ROWS_S = 50_000
-
-
-def reset_database(url: str) -> None:
-    base, name = url.rsplit('/', 1)
-    admin = sa.create_engine(base.replace('postgresql://', 'postgresql+psycopg://') + '/postgres',
-                             isolation_level='AUTOCOMMIT')
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
 
 
 def app_for(url: str):
