@@ -15,6 +15,21 @@ log = logging.getLogger(__name__)
 _KEY = 'after_commit_callbacks'
 
 
+def each_in_own_transaction(ids, step, what: str) -> int:
+    """``step(id)`` for each id, each committed in its own transaction (a sweep's items): one that fails is
+    rolled back and logged, and the others go on. Returns the sum of what the steps returned."""
+    from .extensions import db
+    done = 0
+    for item in ids:
+        try:
+            done += step(item)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception('%s %s failed; the next sweep tries again', what, item)
+    return done
+
+
 def after_commit(session, callback, *args) -> None:
     """Call ``callback(*args)`` once ``session``'s outermost transaction commits."""
     real = session() if callable(session) else session  # db.session is a scoped_session: call it

@@ -17,7 +17,7 @@ from ..core.config import setting
 from ..core.errors import ApiError, Conflict
 from ..core.extensions import db
 from ..core.i18n import _
-from ..core.transactions import after_commit
+from ..core.transactions import after_commit, each_in_own_transaction
 from ..outbound import operations as outbound
 from ..outbound.callbacks import ticket_data
 from ..outbound.models import OutboxKind
@@ -123,14 +123,7 @@ def sweep_due(limit: int = 500) -> int:
                                                             CsatSurvey.due_at <= utcnow())
                              .order_by(CsatSurvey.due_at).limit(limit)).all()
     db.session.commit()
-    asked = 0
-    for survey_id in due:
-        try:
-            asked += send_due(survey_id)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-    return asked
+    return each_in_own_transaction(due, send_due, 'CSAT survey')
 
 
 # --- answering ----------------------------------------------------------------------------------

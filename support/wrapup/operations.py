@@ -18,7 +18,7 @@ from ..core.clock import utcnow
 from ..core.errors import Conflict, NotFound
 from ..core.extensions import db
 from ..core.i18n import _
-from ..core.transactions import after_commit
+from ..core.transactions import after_commit, each_in_own_transaction
 from ..routing.operations import after_commit_pull
 from ..tickets.models import Ticket
 from .models import EndedBy, Trigger, WrapUp
@@ -119,14 +119,7 @@ def sweep_due(limit: int = 500) -> int:
     due = db.session.scalars(sa.select(WrapUp.id).where(RUNNING, WrapUp.due_at <= utcnow())
                              .order_by(WrapUp.due_at).limit(limit)).all()
     db.session.commit()
-    ended = 0
-    for wrapup_id in due:
-        try:
-            ended += end_due(wrapup_id)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-    return ended
+    return each_in_own_transaction(due, end_due, 'wrap-up')
 
 
 def end_all_of(agent_id: int, ended_by: EndedBy) -> int:
