@@ -19,14 +19,15 @@ blp = Blueprint('customers', __name__, url_prefix='/api/v1/customers',
 
 
 def _with_client(customers):
-    """Give each customer its client's slug and ticket count (what the schemas show), in two statements."""
+    """Give each customer its client's slug, name and ticket count (what the schemas show), in two statements."""
     ids = [c.id for c in customers]
-    slugs = dict(db.session.execute(sa.select(Client.id, Client.slug).where(
-        Client.id.in_({c.client_id for c in customers}))).all()) if customers else {}
+    clients = {row.id: row for row in db.session.execute(sa.select(Client.id, Client.slug, Client.name).where(
+        Client.id.in_({c.client_id for c in customers}))).all()} if customers else {}
     counts = dict(db.session.execute(sa.select(Ticket.customer_id, sa.func.count()).where(
         Ticket.customer_id.in_(ids)).group_by(Ticket.customer_id)).all()) if ids else {}
     for customer in customers:
-        customer.client_slug = slugs.get(customer.client_id)
+        client = clients.get(customer.client_id)
+        customer.client_slug, customer.client_name = (client.slug, client.name) if client else (None, None)
         customer.ticket_count = counts.get(customer.id, 0)
     return customers
 

@@ -15,7 +15,8 @@ class IdentitySchema(Schema):
 
 class CustomerRecordSchema(Schema):
     id = fields.Integer(dump_only=True)
-    client = fields.Function(lambda c: c.client_slug, dump_only=True)
+    client = fields.Function(lambda c: c.client_slug, dump_only=True, metadata={'description': 'slug'})
+    client_name = fields.Function(lambda c: c.client_name, dump_only=True, metadata={'type': 'string'})
     name = fields.String(dump_only=True, allow_none=True)
     email = fields.String(dump_only=True, allow_none=True)
     phone = fields.String(dump_only=True, allow_none=True)
@@ -50,6 +51,9 @@ class TimelineArgs(Schema):
 
 class TimelineTicketSchema(Schema):
     id = fields.Integer()
+    number = fields.Integer()
+    client = fields.Function(lambda t: t.client.slug, metadata={'type': 'string', 'description': 'slug'})
+    client_name = fields.Function(lambda t: t.client.name, metadata={'type': 'string'})
     subject = fields.String()
     status = fields.String(attribute='status.value')
     channel = fields.String(attribute='channel.value')

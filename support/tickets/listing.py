@@ -40,7 +40,8 @@ def page_query():
     columns = [getattr(Ticket, name) for name in _PLAIN]
     columns += [sa.type_coerce(getattr(Ticket, name), sa.String).label(name) for name in _ENUMS]
     columns += [getattr(Ticket, name) for name in _TIMES]
-    columns += [Ticket.tags, Client.slug.label('client_slug'), Agent.id.label('assignee_id'),
+    columns += [Ticket.tags, Client.slug.label('client_slug'),
+                Client.name.label('client_name'), Agent.id.label('assignee_id'),
                 Agent.name.label('assignee_name'),
                 sa.case((Ticket.sla_due_at.is_(None), _paused_clock()), else_=sa.false()).label('sla_paused')]
     columns += [getattr(Customer, name).label(f'customer_{name}') for name in _CUSTOMER]
@@ -75,10 +76,10 @@ def _sla_state(due, warn, paused, now) -> str | None:
 def list_item(row, labels: dict, now) -> dict:
     """One ticket of a page, exactly as ``TicketSchema`` dumps it."""
     (id_, language, subject, product, external_id, channel, language_source, priority, status,
-     created, updated, resolved, closed, due, warn, tags, client, assignee_id, assignee_name, paused,
+     created, updated, resolved, closed, due, warn, tags, client, client_name, assignee_id, assignee_name, paused,
      *customer) = row
     return {
-        'id': id_, 'number': id_, 'client': client, 'channel': channel, 'language': language,
+        'id': id_, 'number': id_, 'client': client, 'client_name': client_name, 'channel': channel, 'language': language,
         'language_source': language_source, 'priority': priority, 'status': status,
         'status_label': labels[status], 'subject': subject, 'product': product, 'tags': list(tags or ()),
         'external_id': external_id, 'customer': dict(zip(_CUSTOMER, customer)),

@@ -129,7 +129,8 @@ def _sla_block(ticket) -> dict:
 class TicketSchema(Schema):
     id = fields.Integer(dump_only=True)
     number = fields.Integer(dump_only=True)
-    client = fields.Function(lambda t: t.client.slug, dump_only=True)
+    client = fields.Function(lambda t: t.client.slug, dump_only=True, metadata={'description': 'slug'})
+    client_name = fields.Function(lambda t: t.client.name, dump_only=True, metadata={'type': 'string'})
     channel = fields.String(dump_only=True, attribute='channel.value')
     language = fields.String(dump_only=True)
     language_source = fields.String(dump_only=True, attribute='language_source.value',

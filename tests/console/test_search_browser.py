@@ -29,6 +29,7 @@ def test_search_with_and_without_accents_then_the_customers_story(open_page, ser
         expect(hits).to_have_count(1)
         expect(hits.first).to_contain_text('Línea sin tono')
         expect(hits.first.locator('mark')).to_have_text(['teléfono'])
+        expect(hits.first).to_contain_text('Rocío Paredes · Acme Cable')  # the client's name, never its slug
     screenshot(agent, 'console-search-es.png')
     hits = _search(agent, 'reiniciar modems')
     expect(hits).to_have_count(1)
@@ -36,12 +37,14 @@ def test_search_with_and_without_accents_then_the_customers_story(open_page, ser
     agent.keyboard.press('Enter')
     view = agent.locator('[data-testid=ticket-view]')
     expect(view).to_contain_text('Internet lento por las noches')
+    expect(agent.locator('[data-testid=ticket-client]')).to_have_text('Acme Cable')
 
     story = agent.locator('[data-testid=story]')
     expect(agent.locator('h2#story-title')).to_have_text('Historial del cliente')
     earlier_entry = story.locator(f'[data-ticket-id="{earlier["id"]}"]').first
     expect(earlier_entry).to_contain_text('Línea sin tono')
     expect(story).to_contain_text('El cliente escribió')
+    expect(earlier_entry.locator('[data-testid=story-client]')).to_have_text('Acme Cable')
     screenshot(agent, 'console-story-es.png')
     earlier_entry.locator('.story-open').click()
     expect(view).to_contain_text('Línea sin tono')

@@ -369,7 +369,7 @@ function renderTicket(ticket, switching) {
     el('span', {class: `badge prio-${ticket.priority}`}, label('priority', ticket.priority)),
     el('span', {class: `badge ch-${ticket.channel}`}, label('channel', ticket.channel)),
     el('span', {class: 'badge lang', dataset: {testid: 'ticket-language'}}, label('language', ticket.language)),
-    ...[el('span', {class: 'badge'}, clientName(ticket)),
+    ...[el('span', {class: 'badge', dataset: {testid: 'ticket-client'}}, clientName(ticket)),
       ticket.product ? el('span', {class: 'badge'}, ticket.product) : null].filter(Boolean),
     sla.ticketChip(ticket) || '');
   $('sla-clocks').replaceChildren(...sla.clockList(ticket));

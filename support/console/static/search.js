@@ -20,12 +20,14 @@ export function marked(match) {
 
 function resultItem(hit, index, open) {
   const ticket = hit.ticket;
+  const client = ticket.client_name || ticket.client;
   const best = hit.matches[0];
   return el('li', {role: 'option', id: `search-hit-${index}`, class: 'search-hit', dataset: {ticketId: ticket.id},
                    'aria-selected': 'false', onmousedown: (event) => { event.preventDefault(); choose(ticket.id, open); }},
     el('div', {class: 'hit-head'}, el('span', {class: 'num'}, `#${ticket.number}`), ' ',
        el('strong', {}, ticket.subject), ' ', el('span', {class: 'muted small'},
-         [ticket.customer?.name || t('customer.none'), label('status', ticket.status)].join(' · '))),
+         [ticket.customer?.name || t('customer.none'), client,
+          label('status', ticket.status)].filter(Boolean).join(' · '))),
     best ? el('div', {class: 'hit-snippet small', dataset: {field: best.field}}, ...marked(best)) : '');
 }
 
@@ -132,10 +134,11 @@ export async function renderStory(ticket, open) {
       const [what, detail] = storyLine(entry);
       const current = entry.ticket.id === ticket.id;
       return el('li', {class: `story-entry ${entry.kind}`, dataset: {kind: entry.kind, ticketId: entry.ticket.id}},
-        el('div', {class: 'small muted'}, fmtDateTime(entry.at), ' · ', label('channel', entry.ticket.channel), ' · ', what),
+        el('div', {class: 'small muted'}, fmtDateTime(entry.at), ' · ', label('channel', entry.ticket.channel), ' · ',
+          el('span', {dataset: {testid: 'story-client'}}, entry.ticket.client_name || entry.ticket.client || ''), ' · ', what),
         current ? el('span', {class: 'small'}, t('story.this_ticket'))
           : el('button', {type: 'button', class: 'link story-open', onclick: () => open(entry.ticket.id)},
-            `#${entry.ticket.id} ${entry.ticket.subject}`),
+            `#${entry.ticket.number ?? entry.ticket.id} ${entry.ticket.subject}`),
         el('div', {class: 'story-detail small'}, detail));
     }) : [el('li', {class: 'empty'}, t('story.none'))]));
     $('story-panel').hidden = false;
