@@ -1,4 +1,5 @@
-"""The signed one-click links of a survey e-mail: ``/csat/<survey id>.<expiry>.<signature>/<rating>``.
+"""The signed links of a survey e-mail: ``/csat/<survey id>.<expiry>.<signature>/<rating>`` (each opens the page
+with that rating preselected; the form there records it).
 
 The signature is ``core.signing.sign`` (HMAC-SHA256) over the survey id, keyed with a secret
 derived from ``SECRET_KEY``, with the expiry as its timestamp: changing the id or the expiry

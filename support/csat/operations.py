@@ -178,12 +178,12 @@ def _announce(response: CsatResponse, event: str) -> None:
     csat_received.send(response, event=event)
 
 
-def answer_by_link(token: str, rating: int) -> CsatResponse:
-    """A click on a signed link (``links.BadLink``/``LinkExpired`` for a bad one; 409 when rated)."""
+def answer_by_link(token: str, rating: int, comment: str | None = None) -> CsatResponse:
+    """The survey page's form, posted (``links.BadLink``/``LinkExpired`` for a bad token; 409 when rated)."""
     survey = _survey_by_token(token, for_update=True)
     if survey.response is not None:
         raise Conflict(_('This ticket has already been rated. Thank you!'), code='csat_answered')
-    return record_answer(survey, rating, AnswerVia.link)
+    return record_answer(survey, rating, AnswerVia.link, comment)
 
 
 def _survey_by_token(token: str, for_update: bool = False) -> CsatSurvey:

@@ -1,8 +1,11 @@
-"""The public survey page: ``/csat/<token>/<rating>`` records a one-click rating, ``/csat/<token>``
-shows the answer and takes the optional comment. No login: the signed token is the key.
+"""The public survey page. ``/csat/<token>/<rating>`` (the e-mail's links) shows the choices with that
+rating preselected and a comment box; only the form's ``POST /csat/<token>`` records the answer, so a mail
+scanner that follows the links with ``GET`` (or ``HEAD``) records nothing. ``/csat/<token>`` shows the
+choices, or the answer given and its comment form. No login: the signed token is the key (and so the form
+needs no CSRF token: nobody can post for a survey whose link they were not sent).
 
-A ``HEAD`` (link scanners) records nothing. Bad or tampered links answer 404, expired ones 410,
-a second rating 409, each as a page in the survey's language (or the browser's).
+Bad or tampered links answer 404, expired ones 410, a second rating 409, each as a page in the survey's
+language (or the browser's).
 """
 import os
 
@@ -10,7 +13,6 @@ from flask import Blueprint, g, render_template, request, send_from_directory
 from flask_babel import refresh as refresh_locale
 
 from ..core.access import public
-from ..core.db import writing_request
 from ..core.errors import ApiError
 from ..core.extensions import db, limiter
 from ..core.i18n import SUPPORTED_LOCALES, _, select_locale
@@ -57,9 +59,7 @@ def _use_language(language: str | None) -> None:
 @public
 @limiter.limit(LIMIT, key_func=_address)
 def rate(token, rating):
-    """One click of the e-mail: record the rating (once), then show the comment form."""
-    if request.method == 'GET':
-        writing_request()
+    """A link of the e-mail: the confirmation form with this rating chosen; nothing is recorded."""
     try:
         survey = operations.survey_by_token(token)
     except (links.BadLink, ApiError) as exc:
@@ -67,22 +67,17 @@ def rate(token, rating):
     _use_language(survey.language)
     if rating not in RATINGS:
         return _page(token, survey, error=_('Choose a rating from 1 to 5.'), status=400)
-    if request.method == 'HEAD':  # link scanners look before the customer clicks: record nothing
-        return '', 200
-    try:
-        operations.answer_by_link(token, rating)
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        return _page(token, operations.survey_by_token(token), error=exc.message, status=exc.status)
-    return _page(token, survey, thanks=True)
+    if survey.response is not None:
+        return _page(token, survey, error=_('This ticket has already been rated. Thank you!'), status=409)
+    return _page(token, survey, chosen=rating)
 
 
 @bp.route('/csat/<token>', methods=['GET', 'POST'])
 @public
 @limiter.limit(LIMIT, key_func=_address)
 def answer(token):
-    """The survey's page: the choices, or the answer given and the comment form."""
+    """The survey's page: the choices, or the answer given and the comment form. ``POST`` with ``rating``
+    (and an optional ``comment``) records the answer once; with ``comment`` alone it adds the comment."""
     try:
         survey = operations.survey_by_token(token)
     except (links.BadLink, ApiError) as exc:
@@ -90,23 +85,45 @@ def answer(token):
     _use_language(survey.language)
     if request.method == 'GET':
         return _page(token, survey)
-    if survey.response is None:
-        return _page(token, survey, error=_('Choose a rating first.'), status=409)
+    comment = request.form.get('comment', '')[:operations.MAX_COMMENT]
     try:
-        operations.add_comment(survey.response, request.form.get('comment', '')[:operations.MAX_COMMENT])
+        if 'rating' in request.form or survey.response is None:
+            return _rated(token, survey, _rating(request.form.get('rating')), comment)
+        operations.add_comment(survey.response, comment)
         db.session.commit()
     except ApiError as exc:
         db.session.rollback()
-        return _page(token, operations.survey_by_token(token), error=exc.message, status=exc.status)
+        return _page(token, operations.survey_by_token(token), error=exc.message, status=exc.status,
+                     chosen=_rating(request.form.get('rating'), None), comment=comment)
     return _page(token, survey, commented=True)
 
 
-def _page(token, survey, status=200, **state):
+class _NoRating(ApiError):
+    status, code = 400, 'csat_rating'
+
+
+def _rating(value, missing=_NoRating):
+    """The form's rating, 1 to 5; ``missing`` raised (or returned) when there is none."""
+    rating = int(value) if (value or '').strip().isdigit() and len(value.strip()) == 1 else None
+    if rating in RATINGS:
+        return rating
+    if missing is _NoRating:
+        raise _NoRating(_('Choose a rating from 1 to 5.'))
+    return missing
+
+
+def _rated(token, survey, rating, comment):
+    operations.answer_by_link(token, rating, comment)
+    db.session.commit()
+    return _page(token, operations.survey_by_token(token), thanks=True)
+
+
+def _page(token, survey, status=200, chosen=None, comment='', **state):
     response = survey.response
     choices = [{'rating': n, 'label': str(RATING_LABELS[n])} for n in reversed(RATINGS)]
     return render_template('csat/answer.html', token=token.replace('=', '~'), survey=survey, response=response,
-                           ticket=survey.ticket, client=survey.ticket.client, choices=choices,
-                           rating_label=str(RATING_LABELS[response.rating]) if response else None,
+                           ticket=survey.ticket, client=survey.ticket.client, choices=choices, chosen=chosen,
+                           comment=comment, rating_label=str(RATING_LABELS[response.rating]) if response else None,
                            locale=str(g.get('locale') or 'en'), **state), status
 
 

@@ -31,12 +31,12 @@ def _email(ticket, client_name: str, token: str, subject: str) -> Question:
     name = ticket.customer.name if ticket.customer and ticket.customer.name else _('customer')
     # i18n: first lines of the satisfaction e-mail; {name} the customer, {subject} their request
     intro = _('Hello {name},\n\nWe resolved your request "{subject}" (ticket #{number}). How satisfied are you '
-              'with how we handled it? One click is enough:').format(name=name, subject=ticket.subject,
+              'with how we handled it? Choose a rating:').format(name=name, subject=ticket.subject,
                                                                        number=ticket.number)
     choices = [f'  {n} - {RATING_LABELS[n]}: {links.url_for_token(token, n)}' for n in reversed(RATINGS)]
     # i18n: last lines of the satisfaction e-mail
-    outro = _('You can add a comment on the page that opens. You may also reply to this e-mail with a number '
-              'from 1 to 5.\n\n{client} Support').format(client=client_name)
+    outro = _('The page that opens asks you to confirm it and lets you add a comment. You may also reply to this '
+              'e-mail with a number from 1 to 5.\n\n{client} Support').format(client=client_name)
     body = '\n'.join([intro, '', *choices, '', outro])
     shown = '\n'.join([intro, '', *[f'  {n} - {RATING_LABELS[n]}' for n in reversed(RATINGS)], '', outro])
     return Question(subject, body, shown)

@@ -58,3 +58,19 @@ def subscribe(http, admin, slug, url, events=('csat.received',)):
                          headers=admin.headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def page_of(link: str) -> str:
+    """The survey page a rating link belongs to (``/csat/<token>``)."""
+    return link.rsplit('/', 1)[0]
+
+
+def rate(http, link: str, comment: str | None = None, client=None):
+    """What the customer does: open the e-mail's link (which records nothing), then send the form."""
+    client = client or http
+    rating = link.rsplit('/', 1)[1]
+    shown = client.get(link)
+    if shown.status_code != 200:
+        return shown
+    assert re.search(rf'value="{rating}" required\s+checked', shown.get_data(as_text=True))  # preselected
+    return client.post(page_of(link), data={'rating': rating, **({'comment': comment} if comment else {})})

@@ -1,5 +1,6 @@
-"""CSAT by e-mail: asked after the client's delay, in the ticket's language, with signed one-click links;
-the public page records one rating and an optional comment; bad, tampered and expired links are refused."""
+"""CSAT by e-mail: asked after the client's delay, in the ticket's language, with signed links; a link opens
+the page with its rating preselected and records nothing until the customer sends the form (a mail scanner's
+GET or HEAD rates nothing); one rating and an optional comment; bad, tampered and expired links are refused."""
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from support.core import clock
 from support.core.extensions import db
 from support.csat.models import AnswerVia, CsatResponse
 
-from .helpers import enable_csat, later, links_of, resolve, subscribe, survey_mails, sweep, ticket
+from .helpers import enable_csat, later, links_of, page_of, rate, resolve, subscribe, survey_mails, sweep, ticket
 
 
 @pytest.fixture
@@ -41,8 +42,13 @@ def test_resolve_asks_by_email_after_the_delay_and_one_click_records_the_rating(
     assert shown['csat']['status'] == 'sent' and shown['csat']['response'] is None
     assert '/csat/' not in shown['messages'][-1]['body']  # agents never see the customer's links
 
-    page = http.get(links[4])
-    assert page.status_code == 200 and page.headers['Content-Security-Policy'].startswith("default-src 'none'")
+    opened_link = http.get(links[4])  # what a mail scanner does too: nothing is recorded
+    assert opened_link.status_code == 200
+    assert opened_link.headers['Content-Security-Policy'].startswith("default-src 'none'")
+    assert 'Your rating is recorded when you send it.' in opened_link.get_data(as_text=True)
+    assert ticket(http, agent, opened['id'])['csat']['response'] is None and not hook.requests
+    page = rate(http, links[4])
+    assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert 'Thank you! Your rating was recorded.' in text and 'Your rating: 4 of 5 (Satisfied)' in text
     csat = ticket(http, agent, opened['id'])['csat']
@@ -58,6 +64,7 @@ def test_resolve_asks_by_email_after_the_delay_and_one_click_records_the_rating(
 
     again = http.get(links[1])
     assert again.status_code == 409 and 'This ticket has already been rated' in again.get_data(as_text=True)
+    assert http.post(page_of(links[1]), data={'rating': '1'}).status_code == 409
     assert ticket(http, agent, opened['id'])['csat']['response']['rating'] == 4
 
     commented = http.post(links[4].rsplit('/', 1)[0], data={'comment': 'Quick and kind, thanks!'})
@@ -79,12 +86,15 @@ def test_spanish_ticket_gets_a_spanish_question_and_page(http, make, setup, smtp
     assert mail['Subject'] == f'¿Qué tal lo hicimos? [#{opened["number"]}]'
     assert mail['Content-Language'] == 'es'
     assert mail.get_content().startswith('Hola Ana García')
-    page = http.get(links_of(mail)[5])
+    confirm = http.get(links_of(mail)[5]).get_data(as_text=True)
+    assert 'Su calificación se registra cuando la envía.' in confirm and 'Enviar mi calificación' in confirm
+    page = rate(http, links_of(mail)[5], comment='Muy amables')
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and '<html lang="es">' in text
     assert '¡Gracias! Registramos su calificación.' in text
     english = http.get(links_of(mail)[5].rsplit('/', 1)[0] + '?lang=en')
     assert 'Your rating: 5 of 5 (Very satisfied)' in english.get_data(as_text=True)
+    assert 'Muy amables' in english.get_data(as_text=True)  # the comment sent with the rating
 
 
 def test_tampered_expired_and_out_of_range_links_are_refused(http, make, setup, smtp_server):
@@ -105,10 +115,17 @@ def test_tampered_expired_and_out_of_range_links_are_refused(http, make, setup, 
     assert out_of_range.status_code == 400 and 'Choose a rating from 1 to 5.' in out_of_range.get_data(as_text=True)
     assert http.get(link[:-1] + '0').status_code == 400
     assert http.head(link).status_code == 200  # a link scanner's look records nothing
+    assert http.get(link).status_code == 200  # nor does one that follows the link
+    for form in ({}, {'rating': '7'}, {'rating': 'muy bien'}, {'rating': '4.5'}, {'comment': 'sin nota'}):
+        refused = http.post(page_of(link), data=form)
+        assert refused.status_code == 400 and 'Choose a rating from 1 to 5.' in refused.get_data(as_text=True), form
+    assert 'sin nota' in refused.get_data(as_text=True)  # the comment typed is kept in the form
+    assert http.post(page_of(tampered[0]), data={'rating': '3'}).status_code == 404
     assert ticket(http, agent, opened['id'])['csat']['response'] is None
     clock.advance(timedelta(days=7, minutes=1))
     expired = http.get(link)
     assert expired.status_code == 410 and 'This survey link has expired.' in expired.get_data(as_text=True)
+    assert http.post(page_of(link), data={'rating': '3'}).status_code == 410
     assert ticket(http, agent, opened['id'])['csat']['response'] is None
 
 
@@ -117,7 +134,7 @@ def test_one_answer_per_ticket_is_the_database_s_rule(http, make, setup, smtp_se
     opened = make.ticket(creds)
     resolve(http, agent, opened['id'])
     later(31)
-    assert http.get(links_of(survey_mails(smtp_server)[0])[2]).status_code == 200
+    assert rate(http, links_of(survey_mails(smtp_server)[0])[2]).status_code == 200
     first = db.session.scalar(sa.select(CsatResponse))
     with pytest.raises(IntegrityError):
         with db.session.begin_nested():
@@ -190,7 +207,7 @@ def test_an_e_mail_reply_with_a_number_is_the_answer(http, make, admin, smtp_ser
     assert (shown['csat']['response']['rating'], shown['csat']['response']['comment']) == (4, 'muy amables')
 
 
-def test_two_clicks_at_once_record_one_answer(http, make, setup, smtp_server, app):
+def test_two_answers_at_once_record_one(http, make, setup, smtp_server, app):
     import threading
     creds, agent = setup
     opened = make.ticket(creds)
@@ -203,7 +220,7 @@ def test_two_clicks_at_once_record_one_answer(http, make, setup, smtp_server, ap
     def click(rating):
         client = app.test_client()
         start.wait()
-        statuses.append(client.get(links[rating]).status_code)
+        statuses.append(client.post(page_of(links[rating]), data={'rating': str(rating)}).status_code)
     threads = [threading.Thread(target=click, args=(rating,)) for rating in (2, 5)]
     for thread in threads:
         thread.start()

@@ -7,7 +7,7 @@ import pytest
 from support.core import clock
 from support.csat.parsing import read_rating
 
-from .helpers import enable_csat, later, links_of, resolve, survey_mails
+from .helpers import enable_csat, later, links_of, rate, resolve, survey_mails
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def rated(http, make, admin, smtp_server, public_url):
         opened = make.ticket(creds, customer={'name': email.split('@')[0], 'email': email})
         resolve(http, agent, opened['id'])
         later(0)
-        assert http.get(links_of(survey_mails(smtp_server)[-1])[rating]).status_code == 200
+        assert rate(http, links_of(survey_mails(smtp_server)[-1])[rating]).status_code == 200
         tickets.append(opened)
     return creds, rosa, tom, tickets
 
