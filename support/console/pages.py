@@ -170,6 +170,13 @@ def macros():
                            **_page_context())
 
 
+@bp.route('/console/clients')
+@page(Role.supervisor)
+def client_settings():
+    """A client's custom ticket fields and its CSAT switch and delay; admins change them, supervisors read them."""
+    return render_template('console/clients.html', **_page_context())
+
+
 @bp.route('/console/static/<path:filename>')
 @public
 def static(filename):
