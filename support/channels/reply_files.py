@@ -67,15 +67,25 @@ def post_reply_with_files(data, uploads, ticket_id):
     """Reply to the customer of an e-mail ticket with files (multipart: ``body``, optional ``status``, ``files``)."""
     files = checked_files(uploads['files'])
     ticket = get_visible_ticket(g.current_agent, ticket_id, for_update=True)
-    if ticket.channel not in (Channel.email, Channel.web) or not ticket.customer.email:
-        raise _refused(_('Files can only be sent in replies by e-mail.'))
+    require_email_reply(ticket)
     message = add_agent_message(ticket, g.current_agent, data['body'], MessageKind.outbound,
                                 status=Status(data['status']) if data.get('status') else None)
+    attach_files(message, files)
+    db.session.commit()
+    return message
+
+
+def require_email_reply(ticket) -> None:
+    """Files go with replies by e-mail only (a 422 otherwise)."""
+    if ticket.channel not in (Channel.email, Channel.web) or not ticket.customer.email:
+        raise _refused(_('Files can only be sent in replies by e-mail.'))
+
+
+def attach_files(message, files: list[tuple[str, str, bytes]]) -> None:
+    """Keep ``checked_files``' files as attachments of ``message`` (the e-mail sends them as MIME parts)."""
     for name, content_type, payload in files:
         db.session.add(Attachment(message=message, filename=name, content_type=content_type, size=len(payload),
                                   sha256=hashlib.sha256(payload).hexdigest(), data=payload))
-    db.session.commit()
-    return message
 
 
 def _refused(message: str) -> ValidationFailed:

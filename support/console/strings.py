@@ -52,7 +52,6 @@ JS_STRINGS = {
     # i18n: file sizes
     'files.kb': _l('{n} KB'),
     'files.mb': _l('{n} MB'),
-    'files.no_macro': _l('Send the files without a macro, or forget the macro first.'),
     'composer.placeholder_reply': _l('Write your reply… (Ctrl+Enter sends)'),
     'composer.placeholder_note': _l('Write an internal note… (Ctrl+Enter saves it)'),
     'tickets.unread': _l('Unread'),

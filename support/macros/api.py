@@ -1,17 +1,19 @@
 """REST for macros: CRUD for supervisors and admins (their clients), lists, preview and apply for agents."""
-from flask import g
+from flask import g, request
 from flask_smorest import Blueprint
 
 from ..agents.auth import require_role
 from ..agents.models import Role
 from ..agents.scope import scoped_client
+from ..channels.reply_files import ReplyFilesSchema, attach_files, body_limit, checked_files, require_email_reply
+from ..core.http import accepts
 from ..core.extensions import db
 from ..tickets.payloads import ticket_summary
 from ..tickets.queries import get_visible_ticket
 from . import operations as ops
 from . import rendering
 from .schemas import (MacroAppliedSchema, MacroApplySchema, MacroDraftPreviewSchema, MacroDraftSchema, MacroCreateSchema,
-                      MacroListArgs, MacroSchema, MacroUpdateSchema, MacroPreviewSchema)
+                      MacroFilesFormSchema, MacroListArgs, MacroSchema, MacroUpdateSchema, MacroPreviewSchema)
 
 blp = Blueprint('macros', __name__, url_prefix='/api/v1',
                 description='Macros: answers in English and Spanish with placeholders, and actions (docs/macros.md)')
@@ -113,6 +115,34 @@ def apply_macro(data, ticket_id, macro_id):
     macro = ops.get_macro(agent, macro_id)
     ticket = get_visible_ticket(agent, ticket_id, for_update=True)
     message, changes = ops.apply(macro, ticket, agent, data.get('body'), data.get('kind'))
+    db.session.commit()
+    return {'message': message, 'ticket': ticket_summary(ticket),
+            'changes': {name: list(pair) for name, pair in changes.items()}}
+
+
+@blp.before_request
+def _bigger_bodies():
+    if request.endpoint == 'macros.apply_macro_with_files':
+        request.max_content_length = body_limit()  # files, as a reply with files takes them
+
+
+@blp.route('/tickets/<big:ticket_id>/macros/<int:macro_id>/apply-with-files', methods=['POST'])
+@accepts('multipart/form-data')
+@require_role(Role.agent)
+@blp.arguments(MacroFilesFormSchema, location='form')
+@blp.arguments(ReplyFilesSchema, location='files')
+@blp.response(200, MacroAppliedSchema)
+@blp.alt_response(413, description='the body or one file is too large')
+def apply_macro_with_files(data, uploads, ticket_id, macro_id):
+    """Apply a macro as an e-mail reply with files (multipart: ``body``, ``files``): the reply, its files and
+    the macro's actions in one transaction, checked as ``POST /tickets/{id}/replies`` checks files."""
+    files = checked_files(uploads['files'])
+    agent = g.current_agent
+    macro = ops.get_macro(agent, macro_id)
+    ticket = get_visible_ticket(agent, ticket_id, for_update=True)
+    require_email_reply(ticket)
+    message, changes = ops.apply(macro, ticket, agent, data['body'], 'reply')
+    attach_files(message, files)
     db.session.commit()
     return {'message': message, 'ticket': ticket_summary(ticket),
             'changes': {name: list(pair) for name, pair in changes.items()}}

@@ -136,6 +136,11 @@ class MacroApplySchema(Schema):
     kind = choice(['reply', 'note'], metadata={'description': "overrides the macro's kind"})
 
 
+class MacroFilesFormSchema(Schema):
+    body = Text(required=True, min_length=1, max_length=rendering.MAX_RENDERED, multiline=True, metadata={
+        'description': "the reply to send as it is (the agent's edit of the preview); the files go with it"})
+
+
 class MacroAppliedSchema(Schema):
     message = fields.Nested(MessageSchema, dump_only=True, allow_none=True)
     ticket = fields.Nested(TicketSummarySchema, dump_only=True)

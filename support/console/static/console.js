@@ -9,7 +9,7 @@ import {FieldsPanel} from './fields.js';
 import {csatHandlers, showCsat} from './csat.js';
 import {announceOffer, setupOfferAlerts} from './offer_alerts.js';
 import {setupShortcuts} from './shortcuts.js';
-import {attachmentList, chosenFiles, sendWithFiles, showFilesFor} from './attachments.js';
+import {attachmentList, chosenFiles, clearFiles, sendWithFiles, showFilesFor} from './attachments.js';
 import {setupViewers, viewerHandlers, watchTicket} from './ticket_viewers.js';
 
 const $ = (id) => document.getElementById(id);
@@ -491,11 +491,11 @@ async function send(event) {
   const kind = composerKind();
   const target = $('after-status').value;
   const files = kind === 'reply' ? chosenFiles() : [];
-  if (files.length && macro) { toast(t('files.no_macro'), 'error'); return; }
+  if (files.length && !body.trim()) { toast(t('composer.empty'), 'error'); $('body').focus(); return; }
   $('send').disabled = true;
   try {
-    if (files.length) { await sendWithFiles(ticket, body, target, files); toast(t('composer.sent')); }
-    else if (macro) await sendWithMacro(ticket, body, kind, target, macro);
+    if (macro) await sendWithMacro(ticket, body, kind, target, macro, files);
+    else if (files.length) { await sendWithFiles(ticket, body, target, files); toast(t('composer.sent')); }
     else await sendMessage(ticket, body, kind, target);
     $('body').value = '';
     $('after-status').value = '';
@@ -522,10 +522,12 @@ async function sendMessage(ticket, body, kind, target) {
   toast(t(kind === 'reply' ? 'composer.sent' : 'composer.noted'));
 }
 
-// The macro's text (as edited) and its actions in one request; "then set status" after it, if still needed.
-async function sendWithMacro(ticket, body, kind, target, macro) {
-  const result = await macros.apply(ticket, body, kind);
+// The macro's text (as edited), its files and its actions in one request; "then set status" after it, if
+// still needed.
+async function sendWithMacro(ticket, body, kind, target, macro, files) {
+  const result = await macros.apply(ticket, body, kind, files);
   $('body').value = '';
+  if (files.length) clearFiles();
   if (target && target !== result.ticket.status) await api('PATCH', `/tickets/${ticket.id}`, {status: target});
   toast(t('macro.applied', {title: macro.title}));
 }

@@ -73,10 +73,17 @@ export class MacroPicker {
     return this.picked && this.picked.ticketId === ticket.id ? this.picked.macro : null;
   }
 
-  // Apply the picked macro with the text as the agent left it; returns the ticket summary after it.
-  async apply(ticket, body, kind) {
+  // Apply the picked macro with the text as the agent left it (and the files, an e-mail reply with them:
+  // one multipart request); returns the ticket summary after it.
+  async apply(ticket, body, kind, files = []) {
     const macro = this.active(ticket);
-    const result = await api('POST', `/tickets/${ticket.id}/macros/${macro.id}/apply`, {body, kind});
+    let result;
+    if (files.length) {
+      const form = new FormData();
+      form.append('body', body);
+      for (const file of files) form.append('files', file, file.name);
+      result = await api('POST', `/tickets/${ticket.id}/macros/${macro.id}/apply-with-files`, form);
+    } else result = await api('POST', `/tickets/${ticket.id}/macros/${macro.id}/apply`, {body, kind});
     this.clear();
     return result;
   }
