@@ -159,10 +159,20 @@ def _matcher(query: Query):
         whole |= w
         prefixes |= p
 
+    prefixes = tuple(prefixes)
+    seen: dict = {}  # (word as written, languages): whether it matches; a page repeats most of its words
+
     def matches(word: str, languages) -> bool:
-        folded = _fold_word(word)
-        forms = {folded} | {stem(folded, lang) for lang in languages}
-        return bool(forms & whole) or any(form.startswith(p) for form in forms for p in prefixes)
+        key = (word, languages)
+        found = seen.get(key)
+        if found is None:
+            folded = _fold_word(word)
+            forms = {folded} | {stem(folded, lang) for lang in languages}
+            found = bool(forms & whole) or any(form.startswith(prefixes) for form in forms)
+            if len(seen) >= 20_000:
+                seen.clear()
+            seen[key] = found
+        return found
     return matches
 
 
