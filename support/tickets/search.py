@@ -8,18 +8,19 @@ it answers (ids, ranks, the order) and everything built on it is shared.
 import functools
 import hashlib
 import itertools
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, distinct_on
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, aggregate_order_by, distinct_on
 
 from ..core.db import BIGINT_MAX
 from ..core.errors import ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _, _l
 from . import search_text
-from .models import Customer, Message, Ticket
+from .models import Customer, Message, MessageKind, Ticket
 from .search_text import LANGUAGES, Query, QueryError, Term, highlight, stem
 
 QUERY_ERRORS = {
@@ -291,6 +292,35 @@ def _best_messages_sqlite():
             .join(scored, scored.c.id == Message.id).order_by(scored.c.score.desc(), Message.id.desc()))
 
 
+class PageMessage(NamedTuple):
+    id: int
+    body: str
+    language: str | None
+    kind: MessageKind
+
+
+@functools.lru_cache(maxsize=512)
+def _best_message_lateral(shape: tuple):
+    """PostgreSQL: the best message of the page's ticket by rank, then the newest (``LEFT JOIN LATERAL``,
+    run for the page's rows only, by ``ix_messages_ticket``)."""
+    vector = sa.literal_column('messages.search_vector', TSVECTOR)
+    tsquery = _pg_tsquery(shape, TEXT_CONFIGS)
+    return (sa.select(Message.id, Message.body, Message.language, Message.kind)
+            .where(Message.ticket_id == Ticket.id, vector.op('@@')(tsquery))
+            .order_by(sa.func.ts_rank(vector, tsquery).desc(), Message.id.desc()).limit(1).lateral('best'))
+
+
+@functools.cache
+def _field_texts_column():
+    """PostgreSQL: the page's ticket's text custom fields as a JSON array of ``[name, text]`` (or NULL)."""
+    from .fields import TicketField, TicketFieldValue
+    pair = sa.func.json_build_array(TicketField.name, TicketFieldValue.search_text)
+    return (sa.select(sa.func.json_agg(aggregate_order_by(pair, TicketField.position, TicketField.name)))
+            .select_from(TicketFieldValue).join(TicketField, TicketField.id == TicketFieldValue.field_id)
+            .where(TicketFieldValue.ticket_id == Ticket.id, TicketFieldValue.search_text.is_not(None))
+            .scalar_subquery().label('field_texts'))
+
+
 def field_texts(ticket_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     """The text custom field values of these tickets: ``{ticket_id: [(field name, text), ...]}``."""
     if not ticket_ids:
@@ -384,11 +414,21 @@ def search_page(agent, args: dict) -> tuple[list[dict], str | None]:
     limit = args['limit']
     chosen = ids.order_by(ranked.c.rank.desc(), Ticket.id.desc()).limit(limit + 1).subquery('chosen')
     statement = listing.page_query().add_columns(chosen.c.rank).join(chosen, chosen.c.id == Ticket.id)
+    postgresql = _postgresql()
+    if postgresql:  # the best message and the text fields of each item in the same statement
+        best = _best_message_lateral(_shape(query))
+        statement = statement.outerjoin(best, sa.true()).add_columns(
+            *(column.label(f'best_{column.key}') for column in best.c), _field_texts_column())
     rows = db.session.execute(statement.order_by(chosen.c.rank.desc(), Ticket.id.desc()), query_values(query)).all()
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].rank, page[-1].id, query) if len(rows) > limit else None
-    messages = best_messages(query, [row.id for row in page])
-    texts = field_texts([row.id for row in page])
+    if postgresql:
+        messages = {row.id: PageMessage(row.best_id, row.best_body, row.best_language, row.best_kind)
+                    for row in page if row.best_id is not None}
+        texts = {row.id: [tuple(pair) for pair in row.field_texts] for row in page if row.field_texts}
+    else:
+        messages = best_messages(query, [row.id for row in page])
+        texts = field_texts([row.id for row in page])
     labels, now = listing.labels(), utcnow()
     return [{'ticket': listing.list_item(row, labels, now), 'rank': row.rank,
              'matches': ticket_matches(query, row, messages.get(row.id), texts.get(row.id, ()))}

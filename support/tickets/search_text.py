@@ -160,6 +160,7 @@ def _matcher(query: Query):
         prefixes |= p
 
     prefixes = tuple(prefixes)
+    keys = tuple(whole) + prefixes
     seen: dict = {}  # (word as written, languages): whether it matches; a page repeats most of its words
 
     def matches(word: str, languages) -> bool:
@@ -173,6 +174,13 @@ def _matcher(query: Query):
                 seen.clear()
             seen[key] = found
         return found
+
+    def may_match_unstemmed(text: str) -> bool:
+        """Whether a text read without stemming can match: a matching word, folded, is one of the keys or
+        starts with one, so the folded text holds it (folding goes character by character)."""
+        folded = fold(text)
+        return any(key in folded for key in keys)
+    matches.may_match_unstemmed = may_match_unstemmed
     return matches
 
 
@@ -185,6 +193,8 @@ def highlight(text: str, query: Query, language: str | None = None, *, stemmed: 
     """
     text = unicodedata.normalize('NFC', text or '')
     matches = _matcher(query)
+    if not stemmed and not matches.may_match_unstemmed(text):
+        return None  # names, e-mail addresses, phones: most hold no query word at all
     languages = document_languages(language) if stemmed else ()
     spans = [(m.start(), m.end()) for m in WORD.finditer(text) if matches(m.group(), languages)]
     if not spans:
