@@ -31,6 +31,8 @@ _local = threading.local()
 
 def fold(text: str) -> str:
     """Lower case without accents: "Teléfono" → "telefono" (what ``unaccent`` + ``lower`` do)."""
+    if text.isascii():
+        return text.lower()  # nothing to decompose, and casefold is lower for ASCII
     decomposed = unicodedata.normalize('NFKD', text)
     return ''.join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
