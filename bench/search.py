@@ -113,6 +113,7 @@ def explain(url: str, q: str) -> str:
         raw = db.engine.raw_connection()
         try:
             cursor = raw.cursor()
+            cursor.execute(str(search._SERIAL_PLANS))  # the settings search_page runs its statement with
             cursor.execute('EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ' + statement, parameters)
             return '\n'.join(row[0] for row in cursor.fetchall())
         finally:
