@@ -9,8 +9,9 @@ from ..agents.models import Role
 from ..agents.scope import client_ids
 from ..agents.tokens import Scope
 from ..clients.auth import signed_client
+from ..core.extensions import db
 from ..core.i18n import select_locale
-from . import queries
+from . import facts, queries
 from .csv_export import csv_chunks
 from .operations import build_params
 from .schemas import AgentReportArgs, ClientReportArgs, ReportArgs, ReportSchema
@@ -45,6 +46,8 @@ def _answer(result: queries.ReportResult, params: queries.ReportParams, args: di
 
 def _report(args: dict, run, name: str, allowed=None):
     params = build_params(args, allowed if allowed is not None else client_ids(g.current_agent), select_locale())
+    if facts.refresh():
+        db.session.commit()  # the facts worked out stay worked out (and the refresh lock is let go) before reading
     return _answer(run(params), params, args, name)
 
 

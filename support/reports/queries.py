@@ -38,21 +38,17 @@ import sqlalchemy as sa
 
 from ..agents.models import Agent, agent_clients
 from ..agents.presence_history import PresenceChange
-from ..channels.models import Call
 from ..clients.models import Client
 from ..core.clock import utcnow
 from ..core.extensions import db
-from ..csat.models import SATISFIED, CsatResponse
-from ..routing.models import Queue, RoutingItem
+from ..routing.models import Queue
 from ..sites.models import Site
-from ..sla.models import ClockStatus, SlaClock
 from ..tickets.dispositions import Disposition
-from ..tickets.models import Message, MessageKind, Ticket, TicketEvent
-from ..wrapup.models import WrapUp
-from . import buckets
+from . import buckets, facts
 from .buckets import Interval
 from .definitions import (AGENT_MEASURES, CLOCK_METRICS, PRESENCE_STATES, SPEED_NAMES, TICKET_MEASURES, Column,
                           group_column)
+from .models import ReportFact
 from .sqlfuncs import epoch, greatest, least
 
 UTC = timezone.utc
@@ -101,120 +97,14 @@ def _needed(p: ReportParams) -> set[str]:
     return {'client_id'} | {FIELD_COLUMN[name] for name in fields if name != 'site'}
 
 
-def _ticket_dims(p: ReportParams, agent=None):
-    """The dimension columns of a fact about a ticket; those the report does not use are NULL, so no
-    fact row pays for a lookup (the queue is a subquery per row) nobody reads."""
-    queue = sa.select(RoutingItem.queue_id).where(RoutingItem.ticket_id == Ticket.id).scalar_subquery()
-    values = {'client_id': Ticket.client_id, 'language': Ticket.language,
-              'channel': sa.cast(Ticket.channel, sa.String), 'product': Ticket.product,
-              'disposition_id': Ticket.disposition_id,
-              'agent_id': agent if agent is not None else Ticket.assignee_id, 'queue_id': queue}
-    needed = _needed(p)
-    return [(values[name] if name in needed else sa.cast(sa.null(), DIMENSION_TYPES[name])).label(name)
+def _stored(p: ReportParams, kinds: tuple[str, ...], exclude=False):
+    """The stored facts (``facts``) of the range of these kinds (or of every other kind)."""
+    f = ReportFact.__table__
+    kind = f.c.kind.not_in(kinds) if exclude else f.c.kind.in_(kinds)
+    dims = [f.c[name] if name in _needed(p) else sa.cast(sa.null(), DIMENSION_TYPES[name]).label(name)
             for name in DIMENSIONS]
-
-
-def _fact(p: ReportParams, ts, kind: str, value=None, value2=None, flag=None, agent=None):
-    return [epoch(ts).label('t'), *_ticket_dims(p, agent), sa.literal(kind, sa.String).label('kind'),
-            sa.cast(sa.null() if value is None else value, sa.BigInteger).label('value'),
-            sa.cast(sa.null() if value2 is None else value2, sa.BigInteger).label('value2'),
-            sa.cast(sa.null() if flag is None else flag, sa.Integer).label('flag')]
-
-
-def _in(ts, p: ReportParams):
-    return sa.and_(ts >= p.start, ts < p.end)
-
-
-def _event_facts(p: ReportParams) -> list:
-    e = TicketEvent
-    status_after, status_before = e.after['status'].as_string(), e.before['status'].as_string()
-    before_agent, after_agent = e.before['assignee_id'].as_integer(), e.after['assignee_id'].as_integer()
-
-    def event(kind, *where):
-        return (sa.select(*_fact(p, e.created_at, kind)).select_from(e).join(Ticket, Ticket.id == e.ticket_id)
-                .where(_in(e.created_at, p), *where))
-    return [
-        event('resolved', e.kind == 'status_changed', status_after == 'resolved'),
-        event('reopened', e.kind == 'status_changed', status_before == 'resolved', status_after == 'open'),
-        event('transferred', e.kind == 'assigned', before_agent.is_not(None), after_agent.is_not(None),
-              before_agent != after_agent),
-        event('answered', e.kind == 'assigned', e.after['via'].as_string() == 'offer'),
-    ]
-
-
-def _ticket_facts(p: ReportParams) -> list:
-    return [
-        sa.select(*_fact(p, Ticket.created_at, 'created')).where(_in(Ticket.created_at, p)),
-        sa.select(*_fact(p, Ticket.abandoned_at, 'abandoned')).where(_in(Ticket.abandoned_at, p)),
-    ]
-
-
-def _csat_facts(p: ReportParams) -> list:
-    """One row per CSAT answer, when it arrived, counted for the agent it is attributed to."""
-    c = CsatResponse
-    return [sa.select(*_fact(p, c.answered_at, 'csat', value=c.rating, agent=c.agent_id,
-                             flag=sa.case((c.rating >= SATISFIED, 1), else_=0)))
-            .select_from(c).join(Ticket, Ticket.id == c.ticket_id).where(_in(c.answered_at, p))]
-
-
-def _clock_facts(p: ReportParams) -> tuple[list, list]:
-    """(the stopped clocks, whose durations are ranked for percentiles; breaches and abandons)."""
-    c = SlaClock
-    abandoned_answer = sa.and_(c.metric == 'answer', Ticket.abandoned_at.is_not(None))
-    base = sa.select  # noqa: E731
-    out, ranked = [], []
-    for metric in CLOCK_METRICS:
-        stopped = (c.metric == metric, c.stopped_at.is_not(None), c.business_seconds.is_not(None))
-        ranked.append(base(*_fact(p, c.stopped_at, f'clock_{metric}', epoch(c.stopped_at) - epoch(c.started_at),
-                               c.business_seconds, sa.case((c.status == ClockStatus.met, 1), else_=0)))
-                   .select_from(c).join(Ticket, Ticket.id == c.ticket_id)
-                   .where(_in(c.stopped_at, p), *stopped, c.status.in_([ClockStatus.met, ClockStatus.breached]),
-                          sa.not_(abandoned_answer)))
-        out.append(base(*_fact(p, c.breached_at, f'breach_{metric}')).select_from(c)
-                   .join(Ticket, Ticket.id == c.ticket_id)
-                   .where(c.metric == metric, c.stopped_at.is_(None), _in(c.breached_at, p)))
-    out.append(base(*_fact(p, c.stopped_at, 'abandon_answer',
-                           flag=sa.case((c.status == ClockStatus.breached, 1), else_=0)))
-               .select_from(c).join(Ticket, Ticket.id == c.ticket_id)
-               .where(abandoned_answer, c.stopped_at.is_not(None), _in(c.stopped_at, p)))
-    return ranked, out
-
-
-def _segments(p: ReportParams):
-    """Each assignment of a ticket to an agent that began in the range, and when the next began."""
-    e, e2 = TicketEvent, sa.orm.aliased(TicketEvent)
-    following = (sa.select(sa.func.min(e2.created_at))
-                 .where(e2.ticket_id == e.ticket_id, e2.kind.in_(('assigned', 'unassigned')), e2.id > e.id)
-                 .scalar_subquery())
-    return (sa.select(e.ticket_id.label('ticket_id'), e.after['assignee_id'].as_integer().label('agent_id'),
-                      e.created_at.label('started_at'), following.label('ended_at'))
-            .where(e.kind == 'assigned', _in(e.created_at, p), e.after['assignee_id'].as_integer().is_not(None))
-            .cte('segments').prefix_with('MATERIALIZED'))  # its end is read by three subqueries: work it out once
-
-
-def _within(column, seg, inclusive_end=False):
-    end = column <= seg.c.ended_at if inclusive_end else column < seg.c.ended_at
-    return sa.and_(column >= seg.c.started_at, sa.or_(seg.c.ended_at.is_(None), end))
-
-
-def _handle_facts(p: ReportParams) -> list:
-    """Talk (accept -> the agent's last reply or note in the assignment, or the call's duration on
-    the phone) and wrap-up of every assignment; the agent is the assignment's."""
-    seg = _segments(p)
-    call = (sa.select(sa.func.sum(Call.duration_seconds))
-            .where(Call.ticket_id == seg.c.ticket_id, Call.agent_id == seg.c.agent_id,
-                   Call.duration_seconds.is_not(None), _within(Call.answered_at, seg)).scalar_subquery())
-    last = (sa.select(sa.func.max(epoch(Message.created_at)))
-            .where(Message.ticket_id == seg.c.ticket_id, Message.author_agent_id == seg.c.agent_id,
-                   Message.kind.in_([MessageKind.outbound, MessageKind.note]), _within(Message.created_at, seg))
-            .scalar_subquery())
-    wrap = (sa.select(sa.func.sum(epoch(WrapUp.ended_at) - epoch(WrapUp.started_at)))
-            .where(WrapUp.ticket_id == seg.c.ticket_id, WrapUp.agent_id == seg.c.agent_id,
-                   WrapUp.ended_at.is_not(None), _within(WrapUp.started_at, seg, inclusive_end=True))
-            .scalar_subquery())
-    talk = sa.func.coalesce(call, last - epoch(seg.c.started_at), 0)
-    return [sa.select(*_fact(p, seg.c.started_at, 'handle', talk, sa.func.coalesce(wrap, 0), agent=seg.c.agent_id))
-            .select_from(seg).join(Ticket, Ticket.id == seg.c.ticket_id)]
+    return sa.select(f.c.t, *dims, f.c.kind, f.c.value, f.c.value2, f.c.flag).where(
+        f.c.at >= p.start, f.c.at < p.end, kind)
 
 
 def _bucket_table(p: ReportParams):
@@ -540,9 +430,9 @@ def _run(p: ReportParams, statement, measures: list[Column], compute) -> ReportR
 
 def tickets_report(p: ReportParams) -> ReportResult:
     """Volume, speed, SLA, service level and handle figures of tickets, per group (see docs/reports.md)."""
-    ranked, clocks = _clock_facts(p)
-    facts = _ticket_facts(p) + _event_facts(p) + clocks + _handle_facts(p) + _csat_facts(p)
-    return _run(p, _statement(p, facts, ranked), TICKET_MEASURES, _ticket_measures)
+    facts.refresh()
+    statement = _statement(p, [_stored(p, facts.CLOCK_KINDS, exclude=True)], [_stored(p, facts.CLOCK_KINDS)])
+    return _run(p, statement, TICKET_MEASURES, _ticket_measures)
 
 
 def intervals_report(p: ReportParams) -> ReportResult:
@@ -556,5 +446,6 @@ def agents_report(p: ReportParams) -> ReportResult:
     """Per agent: handled, talk, wrap-up, AHT, handling time, time in each presence state, occupancy."""
     if 'agent' not in p.group:
         p = ReportParams(**{**p.__dict__, 'group': ('agent', *p.group)})
-    statement = _statement(p, _handle_facts(p) + _presence_facts(p), keep_unclient=True)
+    facts.refresh()
+    statement = _statement(p, [_stored(p, ('handle',))] + _presence_facts(p), keep_unclient=True)
     return _run(p, statement, AGENT_MEASURES, _agent_measures)
