@@ -155,10 +155,10 @@ def fact_selects(tickets) -> list:
             + _csat_facts(tickets))
 
 
-def _write(tickets) -> None:
+def _write(tickets, execute=None) -> None:
     columns = [ReportFact.__table__.c[name] for name in COLUMNS]
     for select in fact_selects(tickets):
-        db.session.execute(sa.insert(ReportFact.__table__).from_select(columns, select))
+        (execute or db.session.execute)(sa.insert(ReportFact.__table__).from_select(columns, select))
 
 
 def refresh() -> int:
@@ -178,11 +178,13 @@ def refresh() -> int:
     return len(stale)
 
 
-def rebuild() -> None:
-    """Every ticket's facts from scratch (after a bulk load that bypassed the triggers; the migration)."""
-    session = db.session
-    if session.get_bind().dialect.name == 'postgresql':
-        session.execute(sa.text('SELECT pg_advisory_xact_lock(:key)'), {'key': LOCK_KEY})
-    session.execute(sa.delete(StaleTicket.__table__))
-    session.execute(sa.delete(ReportFact.__table__))
-    _write(lambda column: sa.true())
+def rebuild(connection=None) -> None:
+    """Every ticket's facts from scratch (after a bulk load that bypassed the triggers; the migration's
+    backfill, on its connection)."""
+    execute = connection.execute if connection is not None else db.session.execute
+    dialect = (connection or db.session.get_bind()).dialect.name
+    if dialect == 'postgresql':
+        execute(sa.text('SELECT pg_advisory_xact_lock(:key)'), {'key': LOCK_KEY})
+    execute(sa.delete(StaleTicket.__table__))
+    execute(sa.delete(ReportFact.__table__))
+    _write(lambda column: sa.true(), execute)
