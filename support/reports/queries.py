@@ -222,9 +222,13 @@ def _filtered(facts, p: ReportParams, keep_unclient=False):
     return query.subquery('f')
 
 
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == 'postgresql'
+
+
 def _keyed(filtered, p: ReportParams, rank: bool):
-    """The facts with their bucket; ranked facts (stopped clocks) also with the rank of their value and
-    value2 and the count of each within their group and kind, for the percentiles."""
+    """The facts with their bucket; on SQLite, ranked facts (stopped clocks) also with the rank of their
+    value and value2 and the count of each within their group and kind, for the percentiles."""
     key = buckets.bucket_key(filtered.c.t, p.interval, p.zone, p.start, p.end).label('bucket')
     groups = [filtered.c[FIELD_COLUMN[name]] for name in p.group]
     partition = [key, *groups, filtered.c.kind] if p.interval else [*groups, filtered.c.kind]
@@ -245,58 +249,105 @@ def _percentile(value, rank, n, num, den):
     return sa.func.sum(sa.case((rank == lo, value * (den - rest)), (rank == lo + 1, value * rest), else_=None))
 
 
-def _per_kind(r, p: ReportParams):
-    """First level: one row per bucket, group and kind of fact, with its count, sums and percentile parts."""
-    groups = ([r.c.bucket] if p.interval else []) + [r.c[FIELD_COLUMN[name]] for name in p.group]
-    aggs = [sa.func.count().label('n'), sa.func.sum(r.c.value).label('sv'), sa.func.sum(r.c.value2).label('sv2'),
-            sa.func.sum(r.c.flag).label('sf')]
+def _percentile_cont(value, num, den):
+    """The same on PostgreSQL, from its own ``percentile_cont`` (no ranking window: each group's values
+    are sorted inside the aggregate). den * the percentile is a whole number (a median of whole seconds
+    is a multiple of 1/2, a 90th percentile of 1/10), so rounding it gives the integer SQLite gives."""
+    figure = sa.func.percentile_cont(num / den).within_group(value)
+    return sa.cast(sa.func.round(sa.cast(figure * den, sa.Numeric)), sa.BigInteger)
+
+
+def _per_kind(r, p: ReportParams, percentiles: str | None):
+    """One row per bucket, group and kind of fact, with its count, sums and percentile parts (``percentiles``:
+    'rank' from the SQLite ranks, 'cont' from PostgreSQL's percentile_cont, None: none)."""
+    def grouped(column):
+        # PostgreSQL sorts the clocks by their group for percentile_cont: byte order sorts text fastest
+        if percentiles == 'cont' and isinstance(column.type, sa.String):
+            return sa.collate(column, 'C').label(column.name)
+        return column
+    groups = ([r.c.bucket] if p.interval else []) + [grouped(r.c[FIELD_COLUMN[name]]) for name in p.group]
+    kind = grouped(r.c.kind)
+    aggs = [sa.func.count().label('n'), sa.cast(sa.func.sum(r.c.value), sa.BigInteger).label('sv'),
+            sa.cast(sa.func.sum(r.c.value2), sa.BigInteger).label('sv2'),
+            sa.cast(sa.func.sum(r.c.flag), sa.BigInteger).label('sf')]
     for stat, (num, den) in PERCENTILES.items():
-        aggs.append(_percentile(r.c.value, r.c.rn, r.c.n, num, den).label(stat))
-        aggs.append(_percentile(r.c.value2, r.c.rn2, r.c.n2, num, den).label(f'{stat}2'))
-    return sa.select(*groups, r.c.kind, *aggs).group_by(*groups, r.c.kind).subquery('k')
+        for column, suffix, rank, n in ((r.c.value, '', r.c.rn, r.c.n), (r.c.value2, '2', r.c.rn2, r.c.n2)):
+            if percentiles == 'rank':
+                figure = _percentile(column, rank, n, num, den)
+            elif percentiles == 'cont':
+                figure = _percentile_cont(column, num, den)
+            else:
+                figure = sa.cast(sa.null(), sa.BigInteger)
+            aggs.append(sa.cast(figure, sa.BigInteger).label(f'{stat}{suffix}'))
+    return sa.select(*groups, kind, *aggs).group_by(*groups, kind)
 
 
-def _pick(k, kind: str, column: str, zero=False):
-    """The ``column`` of the ``kind`` row of a group, as a bigint (PostgreSQL sums bigints as numeric)."""
-    value = sa.func.sum(sa.case((k.c.kind == kind, k.c[column]), else_=None))
-    return sa.cast(sa.func.coalesce(value, 0) if zero else value, sa.BigInteger)
-
-
-def _aggregates(k) -> list:
-    """Second level: the kinds of a group side by side, under the names ``_ticket_plan`` reads."""
-    aggs = {}
-    for kind in ('created', 'answered', 'resolved', 'reopened', 'transferred', 'abandoned', 'handle',
-                 'abandon_answer', 'csat'):
-        aggs[f'n_{kind}'] = _pick(k, kind, 'n', zero=True)
-    aggs['n_abandon_answer_breached'] = _pick(k, 'abandon_answer', 'sf', zero=True)
-    aggs['sum_csat'] = _pick(k, 'csat', 'sv')
-    aggs['n_csat_satisfied'] = _pick(k, 'csat', 'sf', zero=True)
+# Second level, in Python (``_pivot``): the kinds of a group side by side, under the names ``_ticket_plan``
+# and ``_agent_plan`` read: (name, kind, column of the per-kind row, 0 when the group has none).
+def _aggregate_specs() -> list[tuple[str, str, str, bool]]:
+    specs = [(f'n_{kind}', kind, 'n', True) for kind in ('created', 'answered', 'resolved', 'reopened',
+                                                          'transferred', 'abandoned', 'handle', 'abandon_answer',
+                                                          'csat')]
+    specs += [('n_abandon_answer_breached', 'abandon_answer', 'sf', True), ('sum_csat', 'csat', 'sv', False),
+              ('n_csat_satisfied', 'csat', 'sf', True)]
     for metric in CLOCK_METRICS:
         kind = f'clock_{metric}'
-        aggs[f'n_{kind}'] = _pick(k, kind, 'n', zero=True)
-        aggs[f'met_{metric}'] = _pick(k, kind, 'sf', zero=True)
-        aggs[f'n_breach_{metric}'] = _pick(k, f'breach_{metric}', 'n', zero=True)
-        aggs[f'sum_{metric}'] = _pick(k, kind, 'sv')
-        aggs[f'sum2_{metric}'] = _pick(k, kind, 'sv2')
+        specs += [(f'n_{kind}', kind, 'n', True), (f'met_{metric}', kind, 'sf', True),
+                  (f'n_breach_{metric}', f'breach_{metric}', 'n', True), (f'sum_{metric}', kind, 'sv', False),
+                  (f'sum2_{metric}', kind, 'sv2', False)]
         for stat in PERCENTILES:
-            aggs[f'{stat}_{metric}'] = _pick(k, kind, stat)
-            aggs[f'{stat}2_{metric}'] = _pick(k, kind, f'{stat}2')
-    aggs['sum_talk'] = _pick(k, 'handle', 'sv')
-    aggs['sum_wrap'] = _pick(k, 'handle', 'sv2')
-    for state in PRESENCE_STATES:
-        aggs[f'presence_{state}'] = _pick(k, f'presence_{state}', 'sv', zero=True)
-    return [expr.label(name) for name, expr in aggs.items()]
+            specs += [(f'{stat}_{metric}', kind, stat, False), (f'{stat}2_{metric}', kind, f'{stat}2', False)]
+    specs += [('sum_talk', 'handle', 'sv', False), ('sum_wrap', 'handle', 'sv2', False)]
+    specs += [(f'presence_{state}', f'presence_{state}', 'sv', True) for state in PRESENCE_STATES]
+    return specs
+
+
+AGGREGATES = _aggregate_specs()
+AGGREGATE_NAMES = [name for name, _kind, _column, _zero in AGGREGATES]
 
 
 def _statement(p: ReportParams, plain: list, ranked: list = (), keep_unclient=False):
-    """Facts -> per bucket, group and kind (only stopped clocks are ranked: one sort of them, not of
-    every fact) -> per bucket and group."""
-    parts = [_keyed(_filtered(sa.union_all(*selects).subquery(name), p, keep_unclient), p, rank)
+    """Facts -> one row per bucket, group and kind, ordered by bucket and group (``_pivot`` puts the kinds
+    of a group side by side). Only stopped clocks get percentiles: on PostgreSQL its percentile_cont over
+    them alone, beside a hashed aggregate of the other facts; on SQLite ranks of them alone."""
+    parts = [(_filtered(sa.union_all(*selects).subquery(name), p, keep_unclient), rank)
              for selects, name, rank in ((plain, 'facts', False), (ranked, 'clocks', True)) if selects]
-    r = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery('r')
-    k = _per_kind(r, p)
+    if _postgresql():
+        selects = [_per_kind(_keyed(f, p, False).subquery(), p, 'cont' if rank else None) for f, rank in parts]
+        k = (sa.union_all(*selects) if len(selects) > 1 else selects[0]).subquery('k')
+    else:
+        keyed = [_keyed(f, p, rank) for f, rank in parts]
+        r = (sa.union_all(*keyed) if len(keyed) > 1 else keyed[0]).subquery('r')
+        k = _per_kind(r, p, 'rank' if ranked else None).subquery('k')
     groups = ([k.c.bucket] if p.interval else []) + [k.c[FIELD_COLUMN[name]] for name in p.group]
-    return sa.select(*groups, *_aggregates(k)).group_by(*groups).order_by(*groups)
+    return sa.select(*k.c).order_by(*groups)
+
+
+def _pivot(result, p: ReportParams):
+    """The per-kind rows of ``result`` (ordered by bucket and group) as one row per bucket and group:
+    (bucket or None, the group values, the aggregates in ``AGGREGATE_NAMES`` order)."""
+    keys = list(result.keys())
+    width = (1 if p.interval else 0) + len(p.group)
+    kind_i = keys.index('kind')
+    slots: dict[str, list[tuple[int, int]]] = {}
+    for slot, (_name, kind, column, _zero) in enumerate(AGGREGATES):
+        slots.setdefault(kind, []).append((slot, keys.index(column)))
+    empty = [0 if zero else None for _name, _kind, _column, zero in AGGREGATES]
+    zero_slots = {slot for slot, (_n, _k, _c, zero) in enumerate(AGGREGATES) if zero}
+    current, values = None, None
+    for row in result:
+        head = tuple(row[:width])
+        if head != current:
+            if current is not None:
+                yield current, values
+            current, values = head, list(empty)
+        for slot, column in slots.get(row[kind_i], ()):
+            value = row[column]
+            values[slot] = (value or 0) if slot in zero_slots else value
+    if current is not None:
+        yield current, values
+    elif not p.interval and not p.group:
+        yield (), list(empty)  # a report without grouping always has its one row
 
 
 # --- turning aggregate rows into report rows ---------------------------------------------------
@@ -412,23 +463,19 @@ def _run(p: ReportParams, statement, measures: list[Column], plan) -> ReportResu
     def rows():
         _without_jit()
         result = db.session.execute(statement.execution_options(yield_per=5000))
-        keys = list(result.keys())
-        values, labels = plan(keys), {}
-        bucket_i = keys.index('bucket') if p.interval else None
-        groups = [(g, keys.index(FIELD_COLUMN[g])) for g in p.group]
-        plain = all(g in ('language', 'channel', 'product') for g, _i in groups)
-        for row in result:
-            if bucket_i is not None:
-                bucket = row[bucket_i]
+        values, labels = plan(AGGREGATE_NAMES), {}
+        plain = all(g in ('language', 'channel', 'product') for g in p.group)
+        for head, aggregates in _pivot(result, p):
+            out = []
+            if p.interval:
+                bucket, head = head[0], head[1:]
                 label = labels.get(bucket)
                 if label is None:
                     label = labels[bucket] = buckets.label(bucket, p.interval, p.zone)
-                head = [label]
-            else:
-                head = []
-            head += [row[i] for _g, i in groups] if plain else [names.of(g, row[i]) for g, i in groups]
-            head += values(row)
-            yield tuple(head)
+                out.append(label)
+            out += head if plain else [names.of(g, v) for g, v in zip(p.group, head)]
+            out += values(aggregates)
+            yield tuple(out)
     return ReportResult(columns, rows())
 
 
