@@ -35,6 +35,7 @@ from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from ..agents.models import Agent, agent_clients
 from ..agents.presence_history import PresenceChange
@@ -97,14 +98,15 @@ def _needed(p: ReportParams) -> set[str]:
     return {'client_id'} | {FIELD_COLUMN[name] for name in fields if name != 'site'}
 
 
-def _stored(p: ReportParams, kinds: tuple[str, ...], exclude=False):
-    """The stored facts (``facts``) of the range of these kinds (or of every other kind)."""
+def _stored(p: ReportParams, kinds: tuple[str, ...] | None = None, exclude=False):
+    """The stored facts (``facts``) of the range of these kinds (or of every other kind; None: all)."""
     f = ReportFact.__table__
-    kind = f.c.kind.not_in(kinds) if exclude else f.c.kind.in_(kinds)
+    where = [f.c.at >= p.start, f.c.at < p.end]
+    if kinds is not None:
+        where.append(f.c.kind.not_in(kinds) if exclude else f.c.kind.in_(kinds))
     dims = [f.c[name] if name in _needed(p) else sa.cast(sa.null(), DIMENSION_TYPES[name]).label(name)
             for name in DIMENSIONS]
-    return sa.select(f.c.t, *dims, f.c.kind, f.c.value, f.c.value2, f.c.flag).where(
-        f.c.at >= p.start, f.c.at < p.end, kind)
+    return sa.select(f.c.t, *dims, f.c.kind, f.c.value, f.c.value2, f.c.flag).where(*where)
 
 
 def _bucket_table(p: ReportParams):
@@ -249,35 +251,50 @@ def _percentile(value, rank, n, num, den):
     return sa.func.sum(sa.case((rank == lo, value * (den - rest)), (rank == lo + 1, value * rest), else_=None))
 
 
-def _percentile_cont(value, num, den):
-    """The same on PostgreSQL, from its own ``percentile_cont`` (no ranking window: each group's values
-    are sorted inside the aggregate). den * the percentile is a whole number (a median of whole seconds
-    is a multiple of 1/2, a 90th percentile of 1/10), so rounding it gives the integer SQLite gives."""
-    figure = sa.func.percentile_cont(num / den).within_group(value)
-    return sa.cast(sa.func.round(sa.cast(figure * den, sa.Numeric)), sa.BigInteger)
+def _per_kind_postgresql(f, p: ReportParams, ranked_kinds: tuple[str, ...]):
+    """PostgreSQL: one hashed aggregate of every fact per bucket, group and kind, the values of the stopped
+    clocks gathered into arrays; then each group's percentiles from its own array (a sort of a few
+    hundred values per group instead of one sort of the month's clocks by group). den * a percentile is a
+    whole number (a median of whole seconds is a multiple of 1/2, a 90th percentile of 1/10), so rounding
+    it gives the integer SQLite's ranks give."""
+    r = _keyed(f, p, False).subquery('r')
+    groups = ([r.c.bucket] if p.interval else []) + [r.c[FIELD_COLUMN[name]] for name in p.group]
+    aggs = [sa.func.count().label('n'), sa.cast(sa.func.sum(r.c.value), sa.BigInteger).label('sv'),
+            sa.cast(sa.func.sum(r.c.value2), sa.BigInteger).label('sv2'),
+            sa.cast(sa.func.sum(r.c.flag), sa.BigInteger).label('sf')]
+    if ranked_kinds:
+        clock = r.c.kind.in_(ranked_kinds)
+        aggs += [sa.func.array_agg(r.c.value).filter(clock).label('a'),
+                 sa.func.array_agg(r.c.value2).filter(clock).label('a2')]
+    g = sa.select(*groups, r.c.kind, *aggs).group_by(*groups, r.c.kind).subquery('g')
+    out = [g.c[c.name] for c in groups] + [g.c.kind, g.c.n, g.c.sv, g.c.sv2, g.c.sf]
+    fractions = postgresql.array([num / den for num, den in PERCENTILES.values()])
+    joined = g
+    for column, suffix in (('a', ''), ('a2', '2')):
+        if ranked_kinds:  # LATERAL: each group's array sorted once for both percentiles
+            values = sa.func.unnest(g.c[column]).column_valued('v')
+            figures = sa.type_coerce(sa.func.percentile_cont(fractions).within_group(values),
+                                     postgresql.ARRAY(sa.Float))
+            lateral = sa.select(figures.label('x')).lateral(f'pc{suffix}')
+            joined = joined.join(lateral, sa.true())
+        for i, (stat, (_num, den)) in enumerate(PERCENTILES.items()):
+            figure = (sa.cast(sa.func.round(sa.cast(lateral.c.x[i + 1] * den, sa.Numeric)), sa.BigInteger)
+                      if ranked_kinds else sa.cast(sa.null(), sa.BigInteger))
+            out.append(figure.label(f'{stat}{suffix}'))
+    return sa.select(*out).select_from(joined)
 
 
-def _per_kind(r, p: ReportParams, percentiles: str | None):
-    """One row per bucket, group and kind of fact, with its count, sums and percentile parts (``percentiles``:
-    'rank' from the SQLite ranks, 'cont' from PostgreSQL's percentile_cont, None: none)."""
-    def grouped(column):
-        # PostgreSQL sorts the clocks by their group for percentile_cont: byte order sorts text fastest
-        if percentiles == 'cont' and isinstance(column.type, sa.String):
-            return sa.collate(column, 'C').label(column.name)
-        return column
-    groups = ([r.c.bucket] if p.interval else []) + [grouped(r.c[FIELD_COLUMN[name]]) for name in p.group]
-    kind = grouped(r.c.kind)
+def _per_kind(r, p: ReportParams, ranked: bool):
+    """SQLite: one row per bucket, group and kind of fact, with its count, sums and percentile parts (from
+    the ranks of the stopped clocks)."""
+    groups = ([r.c.bucket] if p.interval else []) + [r.c[FIELD_COLUMN[name]] for name in p.group]
+    kind = r.c.kind
     aggs = [sa.func.count().label('n'), sa.cast(sa.func.sum(r.c.value), sa.BigInteger).label('sv'),
             sa.cast(sa.func.sum(r.c.value2), sa.BigInteger).label('sv2'),
             sa.cast(sa.func.sum(r.c.flag), sa.BigInteger).label('sf')]
     for stat, (num, den) in PERCENTILES.items():
         for column, suffix, rank, n in ((r.c.value, '', r.c.rn, r.c.n), (r.c.value2, '2', r.c.rn2, r.c.n2)):
-            if percentiles == 'rank':
-                figure = _percentile(column, rank, n, num, den)
-            elif percentiles == 'cont':
-                figure = _percentile_cont(column, num, den)
-            else:
-                figure = sa.cast(sa.null(), sa.BigInteger)
+            figure = _percentile(column, rank, n, num, den) if ranked else sa.cast(sa.null(), sa.BigInteger)
             aggs.append(sa.cast(figure, sa.BigInteger).label(f'{stat}{suffix}'))
     return sa.select(*groups, kind, *aggs).group_by(*groups, kind)
 
@@ -308,17 +325,17 @@ AGGREGATE_NAMES = [name for name, _kind, _column, _zero in AGGREGATES]
 
 def _statement(p: ReportParams, plain: list, ranked: list = (), keep_unclient=False):
     """Facts -> one row per bucket, group and kind, ordered by bucket and group (``_pivot`` puts the kinds
-    of a group side by side). Only stopped clocks get percentiles: on PostgreSQL its percentile_cont over
-    them alone, beside a hashed aggregate of the other facts; on SQLite ranks of them alone."""
-    parts = [(_filtered(sa.union_all(*selects).subquery(name), p, keep_unclient), rank)
-             for selects, name, rank in ((plain, 'facts', False), (ranked, 'clocks', True)) if selects]
+    of a group side by side). Only stopped clocks get percentiles: on SQLite ranks of them alone; on
+    PostgreSQL (``_per_kind_postgresql``) every fact in one hashed aggregate."""
     if _postgresql():
-        selects = [_per_kind(_keyed(f, p, False).subquery(), p, 'cont' if rank else None) for f, rank in parts]
-        k = (sa.union_all(*selects) if len(selects) > 1 else selects[0]).subquery('k')
+        kinds = facts.CLOCK_KINDS if ranked else ()
+        f = _filtered(sa.union_all(*plain, *ranked).subquery('facts'), p, keep_unclient)
+        k = _per_kind_postgresql(f, p, kinds).subquery('k')
     else:
-        keyed = [_keyed(f, p, rank) for f, rank in parts]
-        r = (sa.union_all(*keyed) if len(keyed) > 1 else keyed[0]).subquery('r')
-        k = _per_kind(r, p, 'rank' if ranked else None).subquery('k')
+        parts = [_keyed(_filtered(sa.union_all(*selects).subquery(name), p, keep_unclient), p, rank)
+                 for selects, name, rank in ((plain, 'facts', False), (ranked, 'clocks', True)) if selects]
+        r = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery('r')
+        k = _per_kind(r, p, bool(ranked)).subquery('k')
     groups = ([k.c.bucket] if p.interval else []) + [k.c[FIELD_COLUMN[name]] for name in p.group]
     return sa.select(*k.c).order_by(*groups)
 
@@ -482,7 +499,10 @@ def _run(p: ReportParams, statement, measures: list[Column], plan) -> ReportResu
 def tickets_report(p: ReportParams) -> ReportResult:
     """Volume, speed, SLA, service level and handle figures of tickets, per group (see docs/reports.md)."""
     facts.refresh()
-    statement = _statement(p, [_stored(p, facts.CLOCK_KINDS, exclude=True)], [_stored(p, facts.CLOCK_KINDS)])
+    if _postgresql():  # one scan of the facts: the percentiles are of the clock kinds' arrays
+        statement = _statement(p, [], [_stored(p)])
+    else:
+        statement = _statement(p, [_stored(p, facts.CLOCK_KINDS, exclude=True)], [_stored(p, facts.CLOCK_KINDS)])
     return _run(p, statement, TICKET_MEASURES, _ticket_plan)
 
 
