@@ -582,7 +582,8 @@ def explain(params, report) -> None:
     from support.core.extensions import db
     compiled = _statement_of(report, params).compile(db.engine, compile_kwargs={'literal_binds': True})
     sql = 'EXPLAIN (ANALYZE, FORMAT JSON) ' + str(compiled)
-    db.session.execute(sa.text('SET LOCAL jit = off'))  # as the report runs it (queries._without_jit)
+    from support.reports.queries import _without_jit
+    _without_jit()  # jit off, work_mem: as the report runs it
     plan = db.session.connection().exec_driver_sql(sql).scalar()
     top = plan[0]
     nodes = []
