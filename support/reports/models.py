@@ -11,7 +11,10 @@ Alembic's comparison) and migration 0016_report_indexes builds them:
 * ``ticket_events (ticket_id, id) WHERE kind IN ('assigned', 'unassigned')`` (migration
   0017_report_bench_indexes): the next assignment of a ticket, where a handled contact ends;
 * ``wrapups (ticket_id, agent_id, started_at)`` and ``messages (ticket_id, author_agent_id, created_at)``:
-  the wrap-up and last reply of one agent's assignment.
+  the wrap-up and last reply of one agent's assignment (now read when a ticket's facts are worked out).
+
+``report_facts`` and ``report_stale_tickets`` (migration 0021_report_facts) are the reports' own: the
+stored fact rows and the marks, written by triggers, of the tickets whose facts are out of date.
 """
 from datetime import datetime
 

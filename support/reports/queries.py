@@ -14,20 +14,21 @@ Values are plain numbers (int counts, float seconds and shares, None where nothi
 measured) and strings for the group columns; ``interval_start`` is the local start of the
 bucket in ISO 8601 with its offset. Rows come ordered by the group columns (interval first).
 
-How it works: every measurable happening is one *fact row* (a ticket created, an accepted
-offer, a stopped SLA clock, an agent's handling of a contact, a stretch of presence inside a
-bucket), all of them a UNION ALL with the same columns: instant (epoch seconds), client,
-language, channel, product, disposition, agent, queue, kind, value, value2, flag (a dimension
-the report neither groups nor filters by is NULL, so no row pays for looking it up). One SELECT
-filters them, buckets them (``buckets.bucket_key``), ranks the durations of stopped clocks per
-group with ``row_number()`` windows (only those: one sort of them, not of every fact),
-aggregates per group and kind, then per group (the kinds side by side); Python only divides
-sums by counts and names ids. Presence stretches are cut into fixed-width buckets by
-arithmetic (``generate_series`` on PostgreSQL, numbered buckets on SQLite), not by a join of
-every stretch with every bucket. On PostgreSQL the statement runs with JIT off (compiling it
-cost seconds; ``bench/reports.py`` measures it all). Percentiles follow ``percentile_cont``: with the n values of a group sorted,
-p at position p*(n-1) interpolates linearly between its neighbours, worked out in integers
-(``sum(v_lo * (d - r) + v_hi * r)`` over d) so both backends return the same figure.
+How it works: every measurable happening of a ticket is a stored *fact row* (``facts``: a ticket
+created, an accepted offer, a stopped SLA clock, an agent's handling of a contact... with the
+ticket's dimensions), worked out when the rows it comes from change; presence stretches inside a
+bucket are facts of the same shape made here. One SELECT filters the facts of the range, buckets
+them (``buckets.bucket_key``) and aggregates them per bucket, group and kind (a dimension the report
+neither groups nor filters by is NULL); ``_pivot`` puts the kinds of a group side by side in Python
+as the rows stream in, and Python only divides sums by counts and names ids. Percentiles follow
+``percentile_cont`` (p at position p*(n-1) of the n sorted values, interpolated linearly) and are
+read as den * the percentile, a whole number, so both backends give the same figure: PostgreSQL
+from its own ``percentile_cont`` over the stopped clocks (one hashed aggregate gathering their
+values into an array per group, or for 15 min to 1 h buckets a sort of the clocks alone), SQLite
+from ``row_number()`` ranks of them (``sum(v_lo * (d - r) + v_hi * r)``). Presence stretches are cut
+into fixed-width buckets by arithmetic (``generate_series`` on PostgreSQL, numbered buckets on
+SQLite). On PostgreSQL the statement runs with JIT off and 64 MB of ``work_mem``
+(``bench/reports.py`` measures it all).
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
