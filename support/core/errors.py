@@ -1,5 +1,6 @@
 """One JSON error shape for every failure: ``{"error": {"code", "message", "fields"}}``."""
 from flask import jsonify
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -19,7 +20,21 @@ STATUS_MESSAGES = {
     422: ('validation_error', _l('Some fields are not valid.')),
     429: ('rate_limited', _l('Too many requests; slow down and retry later.')),
     500: ('internal_error', _l('Something went wrong on our side.')),
+    503: ('busy', _l('The service is busy right now; retry in a moment.')),
 }
+
+# PostgreSQL's serialization failure, deadlock and lock timeout: the transaction lost a race and
+# was rolled back whole, so the same request can simply be sent again.
+TRANSIENT_SQLSTATES = frozenset({'40001', '40P01', '55P03'})
+RETRY_AFTER_SECONDS = 1
+
+
+def is_transient(exc: OperationalError) -> bool:
+    """A database error that a retry of the same request would not meet again."""
+    orig = getattr(exc, 'orig', None)
+    if getattr(orig, 'sqlstate', None) in TRANSIENT_SQLSTATES:
+        return True
+    return 'database is locked' in str(orig)  # SQLite's busy timeout ran out
 
 
 class ApiError(Exception):
@@ -121,6 +136,14 @@ def register_error_handlers(app):
         return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
 
     app.register_error_handler(HTTPException, handle_http_error)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_race(exc: OperationalError):
+        if not is_transient(exc):
+            return handle_unexpected(exc)
+        app.logger.warning('transaction lost a race, answered 503: %s', str(exc.orig).splitlines()[0])
+        _discard_changes()
+        return error_response(503, headers={'Retry-After': str(RETRY_AFTER_SECONDS)})
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

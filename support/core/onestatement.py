@@ -171,15 +171,19 @@ def _build(rows, extra_rows):
                 for name, value in values.items()}
     for n, (table, values) in enumerate(rows):
         ctes.append(sa.insert(table).values(**bound(f'w{n}', table, values)).returning(table.c.id).cte(f'w{n}'))
-    extra_ctes = []
-    for name, table, extra_values, do_nothing in extra_rows:
-        insert = _insert_for(table, do_nothing).values([bound(f'{name}{i}', table, values)
-                                                        for i, values in enumerate(extra_values)])
-        if do_nothing:
-            insert = insert.on_conflict_do_nothing()
-        extra_ctes.append(insert.returning(table.c.id).cte(name))
     columns = [sa.select(cte.c.id).scalar_subquery() for cte in ctes]
-    columns += [sa.select(sa.func.count()).select_from(cte).scalar_subquery() for cte in extra_ctes]
+    for name, table, extra_values, do_nothing in extra_rows:
+        # one single-row INSERT per row: SQLAlchemy cannot cache the compiled form of a
+        # multi-row VALUES, and compiling this statement again on every intake costs more
+        # than the whole round trip it saves
+        counts = []
+        for i, values in enumerate(extra_values):
+            insert = _insert_for(table, do_nothing).values(**bound(f'{name}{i}', table, values))
+            if do_nothing:
+                insert = insert.on_conflict_do_nothing()
+            cte = insert.returning(table.c.id).cte(f'{name}{i}')
+            counts.append(sa.select(sa.func.count()).select_from(cte).scalar_subquery())
+        columns.append(sum(counts[1:], counts[0]) if counts else sa.literal(0))
     return sa.select(*columns)
 
 

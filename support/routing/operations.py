@@ -234,12 +234,14 @@ def _who_could_take(item: RoutingItem) -> list:
 def _route_new(item: RoutingItem, ticket: Ticket, agents: list) -> str:
     """Offer or assign a ticket opened in this transaction (its item not in the session yet):
     ``routed``, ``full`` (every candidate filled up meanwhile) or ``failed`` (rolled back to the
-    savepoint and left to the after-commit router: routing must not fail the intake)."""
+    savepoint, or a candidate's row was held by another transaction: left to the after-commit
+    router, since routing must not fail or stall the intake)."""
     try:
         with db.session.begin_nested():
             previous = None if opened_here(ticket.customer) else previous_agent(item)
+            busy = []
             for agent in engine.rank(ticket_facts(item, previous), agents):
-                state = reserve(agent.id, item.channel)
+                state = reserve(agent.id, item.channel, busy)
                 if state is not None:
                     give(item, ticket, state)
                     return 'routed'
@@ -247,7 +249,7 @@ def _route_new(item: RoutingItem, ticket: Ticket, agents: list) -> str:
         log.exception('inline routing of ticket %s failed', ticket.id)
         item.state, item.agent_id = ItemState.waiting, None
         return 'failed'
-    return 'full'
+    return 'failed' if busy else 'full'
 
 
 def lock_item(ticket_id: int, skip_locked: bool = False, waiting_only: bool = False):
@@ -386,10 +388,20 @@ def _load_served_clients(agent_ids) -> dict[int, frozenset[int] | None]:
     return {agent_id: None if served is None else frozenset(served) for agent_id, served in found.items()}
 
 
-def reserve(agent_id: int, channel: str) -> AgentState | None:
-    """Lock the agent; take one unit of capacity if they are still available and not full."""
+def reserve(agent_id: int, channel: str, busy: list[int] | None = None) -> AgentState | None:
+    """Lock the agent; take one unit of capacity if they are still available and not full.
+
+    An agent whose row another transaction holds (their presence is changing, or another
+    intake is giving them work) is skipped, not waited for: routing walks several agents in
+    rank order while holding the ones it passed, so waiting here could close a cycle with a
+    presence change or another intake (a deadlock on PostgreSQL). The next candidate gets the
+    ticket; if there is none, intake routes it once more after its commit (the ids of the
+    agents skipped are appended to ``busy``) and the minute sweep catches what is left.
+    """
     state = db.session.scalar(sa.select(AgentState).where(AgentState.agent_id == agent_id)
-                              .with_for_update().execution_options(populate_existing=True))
+                              .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+    if state is None and busy is not None:
+        busy.append(agent_id)
     if state is None or state.status != Presence.available or not take_capacity(agent_id, channel):
         return None
     return state

@@ -185,17 +185,18 @@ def _identity_owners(client_id: int, identities) -> dict[tuple[str, str], Custom
     return {(kind, value): customer for kind, value, customer in rows}
 
 
-def _identities_insert(client_id: int, customer_id, pairs):
-    """``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` of the identities nobody holds yet."""
+def _claim_identities(client_id: int, customer_id: int, pairs) -> int:
+    """Insert identities nobody holds yet (``INSERT ... ON CONFLICT DO NOTHING RETURNING id``);
+    returns how many were ours to take.
+
+    The rows go as parameter sets of one statement (SQLAlchemy sends them as one multi-row
+    INSERT), not as a multi-row ``values()``, whose compiled form SQLAlchemy cannot cache.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql_insert if dialect == 'postgresql' else sqlite_insert)(CustomerIdentity)
-    return insert.values([{'client_id': client_id, 'customer_id': customer_id, 'kind': kind, 'value': value}
-                          for kind, value in pairs]).on_conflict_do_nothing().returning(CustomerIdentity.id)
-
-
-def _claim_identities(client_id: int, customer_id: int, pairs) -> int:
-    """Insert identities nobody holds yet; returns how many were ours to take."""
-    return len(db.session.execute(_identities_insert(client_id, customer_id, pairs)).all())
+    rows = [{'client_id': client_id, 'customer_id': customer_id, 'kind': kind, 'value': value}
+            for kind, value in pairs]
+    return len(db.session.execute(insert.on_conflict_do_nothing().returning(CustomerIdentity.id), rows).all())
 
 
 def decide_language(given: str | None, detected: str | None, customer: Customer,

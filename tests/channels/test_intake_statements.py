@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine.default import NO_CACHE_KEY
 
 from support.core.extensions import db
 from support.live import routing_events
@@ -28,6 +29,7 @@ FOLLOW_UP = {'postgresql': 7, 'sqlite': 7}
 class Counted:
     def __init__(self):
         self.statements: list[str] = []
+        self.uncacheable: list[str] = []  # compiled again on every request: SQLAlchemy found no cache key
         self.begins = self.commits = 0
 
     def __len__(self):
@@ -49,6 +51,9 @@ def counting():
             counted.begins += 1
         else:
             counted.statements.append(statement)
+            if context is not None and context.cache_hit == NO_CACHE_KEY and \
+                    not statement.lstrip().upper().startswith(('SAVEPOINT', 'RELEASE')):
+                counted.uncacheable.append(statement)
 
     def on_begin(conn):
         if threading.get_ident() == me and conn.dialect.name != 'sqlite':
@@ -97,6 +102,7 @@ def test_first_contact_costs_at_most_five_round_trips(make, http, production_int
         ticket = _post(make, creds, subject='No dial tone', customer={'name': 'Ana', 'email': 'ana@example.com'})
     assert counted.begins == 1 and counted.commits == 1, str(counted)
     assert len(counted) <= FIRST_CONTACT[_backend()], str(counted)
+    assert counted.uncacheable == []  # each statement compiled once per process, not per intake
     assert not any('FROM sla_clocks' in s for s in counted.statements)  # nothing reloaded after commit
     assert not any('FROM agent_states' in s for s in counted.statements)  # nobody has room: no candidates query
     if _backend() == 'postgresql':  # customer, identity, ticket, message and history in one statement
@@ -164,3 +170,4 @@ def test_first_contact_routed_inline_in_the_same_transaction(make, http, product
     else:
         assert ticket['assignee']['id'] == agent.id
     assert len(counted) <= ROUTED[_backend()][channel], str(counted)
+    assert counted.uncacheable == []
