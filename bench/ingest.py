@@ -274,14 +274,26 @@ def _make_agents(app, count: int) -> list[int]:
     return ids
 
 
-def _set_presence(app, agent_ids, available: bool) -> None:
+def _set_presence(app, agent_ids, available: bool, attempts: int = 10) -> None:
+    """Every agent available (or offline) in one transaction; retried while SQLite's writer lock is
+    still held by the server finishing the requests of the round before."""
+    from sqlalchemy.exc import OperationalError
+
     from support.agents.availability import set_presence
     from support.agents.presence import Presence
     from support.core.extensions import db
     with app.app_context():
-        for agent_id in agent_ids:
-            set_presence(agent_id, Presence.available if available else Presence.offline, system=True)
-        db.session.commit()
+        for attempt in range(attempts):
+            try:
+                for agent_id in agent_ids:
+                    set_presence(agent_id, Presence.available if available else Presence.offline, system=True)
+                db.session.commit()
+                break
+            except OperationalError:
+                db.session.rollback()
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(2)
         db.session.remove()
         db.engine.dispose()
 
