@@ -47,7 +47,8 @@ def _answer(result: queries.ReportResult, params: queries.ReportParams, args: di
 def _report(args: dict, run, name: str, allowed=None):
     params = build_params(args, allowed if allowed is not None else client_ids(g.current_agent), select_locale())
     if facts.refresh():
-        db.session.commit()  # the facts worked out stay worked out (and the refresh lock is let go) before reading
+        db.session.commit()  # the facts worked out stay worked out, and the refresh lock is let go
+    params.refresh = False  # so a CSV streaming for minutes never holds that lock
     return _answer(run(params), params, args, name)
 
 

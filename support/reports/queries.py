@@ -69,7 +69,8 @@ class ReportParams:
     """What to report: [start, end) as aware datetimes, the group fields in order, the bucket
     width and zone, filters ``{field: [values]}`` (client slugs, language and channel codes,
     site names, queue ids, agent ids, product names, disposition codes) and the clients the
-    reader may see (``client_ids``; None = every client)."""
+    reader may see (``client_ids``; None = every client). The report first refreshes the facts of stale
+    tickets in the caller's transaction unless ``refresh`` is False."""
     start: datetime
     end: datetime
     group: tuple[str, ...] = ()
@@ -78,6 +79,7 @@ class ReportParams:
     filters: dict = field(default_factory=dict)
     client_ids: frozenset[int] | None = None
     language: str = 'en'
+    refresh: bool = True  # refresh the stale facts first (False: the caller just did, and committed)
 
 
 @dataclass
@@ -533,7 +535,8 @@ def _run(p: ReportParams, statement, measures: list[Column], plan) -> ReportResu
 
 def tickets_report(p: ReportParams) -> ReportResult:
     """Volume, speed, SLA, service level and handle figures of tickets, per group (see docs/reports.md)."""
-    facts.refresh()
+    if p.refresh:
+        facts.refresh()
     if _postgresql():  # one scan of the facts: the percentiles are of the clock kinds' arrays
         statement = _statement(p, [], [_stored(p)])
     else:
@@ -552,6 +555,7 @@ def agents_report(p: ReportParams) -> ReportResult:
     """Per agent: handled, talk, wrap-up, AHT, handling time, time in each presence state, occupancy."""
     if 'agent' not in p.group:
         p = ReportParams(**{**p.__dict__, 'group': ('agent', *p.group)})
-    facts.refresh()
+    if p.refresh:
+        facts.refresh()
     statement = _statement(p, [_stored(p, ('handle',))] + _presence_facts(p), keep_unclient=True)
     return _run(p, statement, AGENT_MEASURES, _agent_plan)
