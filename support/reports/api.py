@@ -9,7 +9,6 @@ from ..agents.models import Role
 from ..agents.scope import client_ids
 from ..agents.tokens import Scope
 from ..clients.auth import signed_client
-from ..core.extensions import db
 from ..core.i18n import select_locale
 from . import facts, queries
 from .csv_export import csv_chunks
@@ -46,9 +45,8 @@ def _answer(result: queries.ReportResult, params: queries.ReportParams, args: di
 
 def _report(args: dict, run, name: str, allowed=None):
     params = build_params(args, allowed if allowed is not None else client_ids(g.current_agent), select_locale())
-    if facts.refresh():
-        db.session.commit()  # the facts worked out stay worked out, and the refresh lock is let go
-    params.refresh = False  # so a CSV streaming for minutes never holds that lock
+    facts.refresh_committed()
+    params.refresh = False  # done and committed: a CSV streaming for minutes takes no lock
     return _answer(run(params), params, args, name)
 
 

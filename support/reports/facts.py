@@ -28,6 +28,7 @@ the same ticket's facts twice.
 import sqlalchemy as sa
 
 from ..channels.models import Call
+from ..core.db import is_sqlite, writing_request
 from ..core.extensions import db
 from ..csat.models import SATISFIED, CsatResponse
 from ..routing.models import RoutingItem
@@ -161,11 +162,36 @@ def _write(tickets, execute=None) -> None:
     (execute or db.session.execute)(sa.insert(ReportFact.__table__).from_select(columns, everything))
 
 
+def _stale() -> bool:
+    return db.session.scalar(sa.select(StaleTicket.id).limit(1)) is not None
+
+
+def refresh_committed() -> None:
+    """The refresh of a request that otherwise only reads (the reports API), committed before it reads,
+    so the refresh lock is let go and a CSV streaming for minutes holds none. On SQLite the request's
+    read transaction is ended first and the refresh's takes the write lock at BEGIN: reports asked at
+    once (the dashboard asks five) queue for it instead of failing to upgrade a read lock."""
+    if not _stale():
+        return
+    if is_sqlite(db.session):
+        from flask import g
+        db.session.commit()
+        writing_request()
+        try:
+            refresh()
+            db.session.commit()
+        finally:
+            g.support_writes = False  # what follows only reads again
+        return
+    refresh()
+    db.session.commit()
+
+
 def refresh() -> int:
     """Work out again the facts of the tickets marked stale; the number of tickets. In the caller's
     transaction (the reports API commits it before reading; a job's commit keeps it)."""
     session = db.session
-    if session.scalar(sa.select(StaleTicket.id).limit(1)) is None:
+    if not _stale():
         return 0
     if session.get_bind().dialect.name == 'postgresql':
         session.execute(sa.text('SELECT pg_advisory_xact_lock(:key)'), {'key': LOCK_KEY})
