@@ -92,3 +92,34 @@ def test_deleting_a_ticket_deletes_its_facts(http, day, boss):
     db.session.commit()
     assert not db.session.scalar(sa.select(sa.func.count()).select_from(ReportFact).where(ReportFact.ticket_id == t0))
     assert _rows(http, boss)[0]['resolved'] == 5
+
+
+def test_the_migration_backfills_the_facts_of_existing_tickets(tmp_path):
+    from flask_migrate import downgrade, upgrade
+
+    from support import create_app
+    from support.clients.models import Client
+    from support.tickets.models import Customer
+
+    from ..conftest import app_config
+    url = 'sqlite:///' + str(tmp_path / 'facts.sqlite')
+    app = create_app(app_config('sqlite', SQLALCHEMY_DATABASE_URI=url))
+    with app.app_context():
+        upgrade(revision='heads')
+        client = Client(name='A', slug='a', default_language='en', timezone='UTC')
+        db.session.add(client)
+        db.session.flush()
+        customer = Customer(client_id=client.id, name='Ana', created_at=at('01:00:00'))
+        db.session.add(customer)
+        db.session.flush()
+        ticket = Ticket(client_id=client.id, customer_id=customer.id, channel='chat', language='es',
+                        language_source='given', subject='s', created_at=at('02:00:00'), updated_at=at('02:00:00'))
+        db.session.add(ticket)
+        db.session.commit()
+        downgrade(revision='0017_report_bench_indexes')  # as before the facts existed
+        upgrade(revision='heads')
+        kinds = db.session.execute(sa.text('SELECT kind, language FROM report_facts')).all()
+        assert [tuple(k) for k in kinds] == [('created', 'es')]
+        assert facts.refresh() == 0
+        db.session.remove()
+        db.engine.dispose()
