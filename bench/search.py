@@ -1,7 +1,7 @@
 """Full-text search at 100k tickets and 300k messages on PostgreSQL, next to a read ceiling in the same run.
 
     .venv/bin/python bench/search.py [--database postgresql://postgres@127.0.0.1:5432/search_bench]
-                                     [--tickets 100000] [--workers 2] [--connections 8] [--seconds 8]
+                                     [--tickets 100000] [--workers 2] [--connections 8] [--seconds 8] [--reuse]
 
 1. Builds the schema with the migrations (generated tsvector columns, GIN indexes), loads
    ``--tickets`` tickets with ``support.tickets.volume`` (one to five messages each: 300k messages
@@ -12,7 +12,9 @@
 2. Prints EXPLAIN (ANALYZE, BUFFERS) of the search statement for a few queries.
 3. Serves with gunicorn (gevent, ``--workers``) and drives ``GET /api/v1/search`` with wrk at
    ``--connections`` connections for each query (as an agent who serves the largest client),
-   beside ``GET /api/v1/bench/rows`` (the least a request costs) and the ticket list's ``q=``.
+   beside ``GET /api/v1/bench/rows`` (the least a request costs), the ticket list's ``q=`` and the open
+   tickets of the largest client (``GET /api/v1/tickets?client=…&status=…``, issue 13's listing target).
+   ``--reuse`` keeps the database of an earlier run when it is loaded (step 1 is skipped).
 
 Needs PostgreSQL and wrk. Not a test: it prints figures; on a shared machine only ratios within
 one run mean much.
@@ -111,6 +113,7 @@ def explain(url: str, q: str) -> str:
         raw = db.engine.raw_connection()
         try:
             cursor = raw.cursor()
+            cursor.execute(str(search._SERIAL_PLANS))  # the settings search_page runs its statement with
             cursor.execute('EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ' + statement, parameters)
             return '\n'.join(row[0] for row in cursor.fetchall())
         finally:
@@ -127,6 +130,31 @@ def matches(url: str, q: str) -> int:
     return count
 
 
+def loaded(url: str) -> dict | None:
+    """What ``load`` returns, read from the database of an earlier run (None when there is none)."""
+    engine = sa.create_engine(url.replace('postgresql://', 'postgresql+psycopg://'))
+    try:
+        with engine.connect() as conn:
+            counts = conn.execute(sa.text(
+                "SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM messages), (SELECT count(*) FROM tickets "
+                "WHERE client_id = (SELECT id FROM clients WHERE slug = 'cablevision'))")).one()
+    except sa.exc.SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
+    if not counts[0]:
+        return None
+    from support import create_app
+    from support.agents.auth import issue_token
+    from support.agents.models import Agent
+    from support.core.extensions import db
+    app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'SUPPORT_REDIS_URL': None, 'SECRET_KEY': 'bench'})
+    with app.app_context():
+        agent = db.session.scalar(sa.select(Agent).where(Agent.email == 'floor@bench.example'))
+        return {'token': issue_token(agent), 'big': 'cablevision', 'tickets': counts[0], 'messages': counts[1],
+                'big_tickets': counts[2]}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--database', default='postgresql://postgres@127.0.0.1:5432/search_bench')
@@ -136,20 +164,26 @@ def main():
     parser.add_argument('--seconds', type=int, default=8)
     parser.add_argument('--plans', default='ratelo,telefono ravina,modems')
     parser.add_argument('--port', type=int, default=0, help='serve on this port (default: any free one)')
+    parser.add_argument('--reuse', action='store_true', help='keep the database of an earlier run when it is loaded')
     args = parser.parse_args()
     if args.port:
         listing.free_port = lambda: args.port
     if not shutil.which('wrk'):
         sys.exit('wrk is needed: apt-get install wrk')
-    reset_database(args.database)
-    env = dict(os.environ, SUPPORT_DATABASE_URL=args.database, SUPPORT_SECRET_KEY='bench', PYTHONPATH=ROOT)
-    subprocess.run([os.path.join(ROOT, '.venv', 'bin', 'flask'), '--app', 'wsgi', 'db', 'upgrade', 'heads'],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
-    made = load(args.database, args.tickets)
-    varied = vary_text(args.database)
-    print(f'loaded {made["tickets"]:,} tickets and {made["messages"]:,} messages in {made["loaded_s"]:.1f} s, '
-          f'text varied and re-indexed in {varied:.1f} s (largest client: {made["big_tickets"]:,} tickets); '
-          f'load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores')
+    made = loaded(args.database) if args.reuse else None
+    if made:
+        print(f'reused {made["tickets"]:,} tickets and {made["messages"]:,} messages (largest client: '
+              f'{made["big_tickets"]:,} tickets); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores')
+    else:
+        reset_database(args.database)
+        env = dict(os.environ, SUPPORT_DATABASE_URL=args.database, SUPPORT_SECRET_KEY='bench', PYTHONPATH=ROOT)
+        subprocess.run([os.path.join(ROOT, '.venv', 'bin', 'flask'), '--app', 'wsgi', 'db', 'upgrade', 'heads'],
+                       cwd=ROOT, env=env, check=True, capture_output=True)
+        made = load(args.database, args.tickets)
+        varied = vary_text(args.database)
+        print(f'loaded {made["tickets"]:,} tickets and {made["messages"]:,} messages in {made["loaded_s"]:.1f} s, '
+              f'text varied and re-indexed in {varied:.1f} s (largest client: {made["big_tickets"]:,} tickets); '
+              f'load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores')
     for q in args.plans.split(','):
         print(f'\n-- EXPLAIN ANALYZE of the search page for q={q!r}\n{explain(args.database, q)}')
     server, base, log = start_server(args.database, args.workers)
@@ -168,6 +202,11 @@ def main():
         listed = '/api/v1/tickets?' + urlencode({'q': 'ratelo', 'client': made['big']})
         rows.append(('ticket list q=ratelo, client', 'ratelo', measure(server, base, listed, made['token'],
                                                                       args.connections, args.seconds)))
+        opened = '/api/v1/tickets?' + urlencode({'client': made['big'], 'status': 'open'})
+        rows.append(('list: open tickets of a client', None, measure(server, base, opened, made['token'],
+                                                                     args.connections, args.seconds)))
+        rows.append(('ceiling again', None, measure(server, base, '/api/v1/bench/rows', None, args.connections,
+                                                    args.seconds)))
     except Exception:
         print(open(log).read()[-3000:], file=sys.stderr)
         raise

@@ -10,7 +10,7 @@ from ..agents.scope import client_ids
 from ..agents.tokens import Scope
 from ..clients.auth import signed_client
 from ..core.i18n import select_locale
-from . import queries
+from . import facts, queries
 from .csv_export import csv_chunks
 from .operations import build_params
 from .schemas import AgentReportArgs, ClientReportArgs, ReportArgs, ReportSchema
@@ -45,6 +45,8 @@ def _answer(result: queries.ReportResult, params: queries.ReportParams, args: di
 
 def _report(args: dict, run, name: str, allowed=None):
     params = build_params(args, allowed if allowed is not None else client_ids(g.current_agent), select_locale())
+    facts.refresh_committed()
+    params.refresh = False  # done and committed: a CSV streaming for minutes takes no lock
     return _answer(run(params), params, args, name)
 
 

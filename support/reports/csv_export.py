@@ -5,6 +5,7 @@ The header row is in the reader's language; values are machine-readable: integer
 seconds and shares as plain decimals with a point, nothing for "not measured"."""
 import csv
 import io
+from itertools import islice
 from typing import Iterator
 
 from .queries import ReportResult
@@ -12,24 +13,20 @@ from .queries import ReportResult
 CHUNK_ROWS = 500
 
 
-def _cell(value):
-    if value is None:
-        return ''
-    if isinstance(value, float):
-        return repr(value)
-    return value
-
-
 def csv_chunks(result: ReportResult) -> Iterator[str]:
+    """The header, then chunks of ``CHUNK_ROWS`` rows. The csv module writes None as an empty cell, an
+    int as its digits and a float as its ``repr`` (a point, no thousands separator): the row tuples go
+    to it as they are."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator='\r\n')
     writer.writerow([column.header() for column in result.columns])
-    count = 0
-    for row in result.rows:
-        writer.writerow([_cell(v) for v in row])
-        count += 1
-        if count % CHUNK_ROWS == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    rows = iter(result.rows)
+    while True:
+        chunk = list(islice(rows, CHUNK_ROWS))
+        if not chunk:
+            break
+        writer.writerows(chunk)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()

@@ -14,20 +14,21 @@ Values are plain numbers (int counts, float seconds and shares, None where nothi
 measured) and strings for the group columns; ``interval_start`` is the local start of the
 bucket in ISO 8601 with its offset. Rows come ordered by the group columns (interval first).
 
-How it works: every measurable happening is one *fact row* (a ticket created, an accepted
-offer, a stopped SLA clock, an agent's handling of a contact, a stretch of presence inside a
-bucket), all of them a UNION ALL with the same columns: instant (epoch seconds), client,
-language, channel, product, disposition, agent, queue, kind, value, value2, flag (a dimension
-the report neither groups nor filters by is NULL, so no row pays for looking it up). One SELECT
-filters them, buckets them (``buckets.bucket_key``), ranks the durations of stopped clocks per
-group with ``row_number()`` windows (only those: one sort of them, not of every fact),
-aggregates per group and kind, then per group (the kinds side by side); Python only divides
-sums by counts and names ids. Presence stretches are cut into fixed-width buckets by
-arithmetic (``generate_series`` on PostgreSQL, numbered buckets on SQLite), not by a join of
-every stretch with every bucket. On PostgreSQL the statement runs with JIT off (compiling it
-cost seconds; ``bench/reports.py`` measures it all). Percentiles follow ``percentile_cont``: with the n values of a group sorted,
-p at position p*(n-1) interpolates linearly between its neighbours, worked out in integers
-(``sum(v_lo * (d - r) + v_hi * r)`` over d) so both backends return the same figure.
+How it works: every measurable happening of a ticket is a stored *fact row* (``facts``: a ticket
+created, an accepted offer, a stopped SLA clock, an agent's handling of a contact... with the
+ticket's dimensions), worked out when the rows it comes from change; presence stretches inside a
+bucket are facts of the same shape made here. One SELECT filters the facts of the range, buckets
+them (``buckets.bucket_key``) and aggregates them per bucket, group and kind (a dimension the report
+neither groups nor filters by is NULL); ``_pivot`` puts the kinds of a group side by side in Python
+as the rows stream in, and Python only divides sums by counts and names ids. Percentiles follow
+``percentile_cont`` (p at position p*(n-1) of the n sorted values, interpolated linearly) and are
+read as den * the percentile, a whole number, so both backends give the same figure: PostgreSQL
+from its own ``percentile_cont`` over the stopped clocks (one hashed aggregate gathering their
+values into an array per group, or for 15 min to 1 h buckets a sort of the clocks alone), SQLite
+from ``row_number()`` ranks of them (``sum(v_lo * (d - r) + v_hi * r)``). Presence stretches are cut
+into fixed-width buckets by arithmetic (``generate_series`` on PostgreSQL, numbered buckets on
+SQLite). On PostgreSQL the statement runs with JIT off and 64 MB of ``work_mem``
+(``bench/reports.py`` measures it all).
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -35,24 +36,22 @@ from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import Grouping
 
 from ..agents.models import Agent, agent_clients
 from ..agents.presence_history import PresenceChange
-from ..channels.models import Call
 from ..clients.models import Client
 from ..core.clock import utcnow
 from ..core.extensions import db
-from ..csat.models import SATISFIED, CsatResponse
-from ..routing.models import Queue, RoutingItem
+from ..routing.models import Queue
 from ..sites.models import Site
-from ..sla.models import ClockStatus, SlaClock
 from ..tickets.dispositions import Disposition
-from ..tickets.models import Message, MessageKind, Ticket, TicketEvent
-from ..wrapup.models import WrapUp
-from . import buckets
+from . import buckets, facts
 from .buckets import Interval
-from .definitions import (AGENT_MEASURES, CLOCK_METRICS, PRESENCE_STATES, SPEED_NAMES, TICKET_MEASURES, Column,
+from .definitions import (AGENT_MEASURES, CLOCK_METRICS, PRESENCE_STATES, TICKET_MEASURES, Column,
                           group_column)
+from .models import ReportFact
 from .sqlfuncs import epoch, greatest, least
 
 UTC = timezone.utc
@@ -70,7 +69,8 @@ class ReportParams:
     """What to report: [start, end) as aware datetimes, the group fields in order, the bucket
     width and zone, filters ``{field: [values]}`` (client slugs, language and channel codes,
     site names, queue ids, agent ids, product names, disposition codes) and the clients the
-    reader may see (``client_ids``; None = every client)."""
+    reader may see (``client_ids``; None = every client). The report first refreshes the facts of stale
+    tickets in the caller's transaction unless ``refresh`` is False."""
     start: datetime
     end: datetime
     group: tuple[str, ...] = ()
@@ -79,6 +79,7 @@ class ReportParams:
     filters: dict = field(default_factory=dict)
     client_ids: frozenset[int] | None = None
     language: str = 'en'
+    refresh: bool = True  # refresh the stale facts first (False: the caller just did, and committed)
 
 
 @dataclass
@@ -101,120 +102,15 @@ def _needed(p: ReportParams) -> set[str]:
     return {'client_id'} | {FIELD_COLUMN[name] for name in fields if name != 'site'}
 
 
-def _ticket_dims(p: ReportParams, agent=None):
-    """The dimension columns of a fact about a ticket; those the report does not use are NULL, so no
-    fact row pays for a lookup (the queue is a subquery per row) nobody reads."""
-    queue = sa.select(RoutingItem.queue_id).where(RoutingItem.ticket_id == Ticket.id).scalar_subquery()
-    values = {'client_id': Ticket.client_id, 'language': Ticket.language,
-              'channel': sa.cast(Ticket.channel, sa.String), 'product': Ticket.product,
-              'disposition_id': Ticket.disposition_id,
-              'agent_id': agent if agent is not None else Ticket.assignee_id, 'queue_id': queue}
-    needed = _needed(p)
-    return [(values[name] if name in needed else sa.cast(sa.null(), DIMENSION_TYPES[name])).label(name)
+def _stored(p: ReportParams, kinds: tuple[str, ...] | None = None, exclude=False):
+    """The stored facts (``facts``) of the range of these kinds (or of every other kind; None: all)."""
+    f = ReportFact.__table__
+    where = [f.c.at >= p.start, f.c.at < p.end]
+    if kinds is not None:
+        where.append(f.c.kind.not_in(kinds) if exclude else f.c.kind.in_(kinds))
+    dims = [f.c[name] if name in _needed(p) else sa.cast(sa.null(), DIMENSION_TYPES[name]).label(name)
             for name in DIMENSIONS]
-
-
-def _fact(p: ReportParams, ts, kind: str, value=None, value2=None, flag=None, agent=None):
-    return [epoch(ts).label('t'), *_ticket_dims(p, agent), sa.literal(kind, sa.String).label('kind'),
-            sa.cast(sa.null() if value is None else value, sa.BigInteger).label('value'),
-            sa.cast(sa.null() if value2 is None else value2, sa.BigInteger).label('value2'),
-            sa.cast(sa.null() if flag is None else flag, sa.Integer).label('flag')]
-
-
-def _in(ts, p: ReportParams):
-    return sa.and_(ts >= p.start, ts < p.end)
-
-
-def _event_facts(p: ReportParams) -> list:
-    e = TicketEvent
-    status_after, status_before = e.after['status'].as_string(), e.before['status'].as_string()
-    before_agent, after_agent = e.before['assignee_id'].as_integer(), e.after['assignee_id'].as_integer()
-
-    def event(kind, *where):
-        return (sa.select(*_fact(p, e.created_at, kind)).select_from(e).join(Ticket, Ticket.id == e.ticket_id)
-                .where(_in(e.created_at, p), *where))
-    return [
-        event('resolved', e.kind == 'status_changed', status_after == 'resolved'),
-        event('reopened', e.kind == 'status_changed', status_before == 'resolved', status_after == 'open'),
-        event('transferred', e.kind == 'assigned', before_agent.is_not(None), after_agent.is_not(None),
-              before_agent != after_agent),
-        event('answered', e.kind == 'assigned', e.after['via'].as_string() == 'offer'),
-    ]
-
-
-def _ticket_facts(p: ReportParams) -> list:
-    return [
-        sa.select(*_fact(p, Ticket.created_at, 'created')).where(_in(Ticket.created_at, p)),
-        sa.select(*_fact(p, Ticket.abandoned_at, 'abandoned')).where(_in(Ticket.abandoned_at, p)),
-    ]
-
-
-def _csat_facts(p: ReportParams) -> list:
-    """One row per CSAT answer, when it arrived, counted for the agent it is attributed to."""
-    c = CsatResponse
-    return [sa.select(*_fact(p, c.answered_at, 'csat', value=c.rating, agent=c.agent_id,
-                             flag=sa.case((c.rating >= SATISFIED, 1), else_=0)))
-            .select_from(c).join(Ticket, Ticket.id == c.ticket_id).where(_in(c.answered_at, p))]
-
-
-def _clock_facts(p: ReportParams) -> tuple[list, list]:
-    """(the stopped clocks, whose durations are ranked for percentiles; breaches and abandons)."""
-    c = SlaClock
-    abandoned_answer = sa.and_(c.metric == 'answer', Ticket.abandoned_at.is_not(None))
-    base = sa.select  # noqa: E731
-    out, ranked = [], []
-    for metric in CLOCK_METRICS:
-        stopped = (c.metric == metric, c.stopped_at.is_not(None), c.business_seconds.is_not(None))
-        ranked.append(base(*_fact(p, c.stopped_at, f'clock_{metric}', epoch(c.stopped_at) - epoch(c.started_at),
-                               c.business_seconds, sa.case((c.status == ClockStatus.met, 1), else_=0)))
-                   .select_from(c).join(Ticket, Ticket.id == c.ticket_id)
-                   .where(_in(c.stopped_at, p), *stopped, c.status.in_([ClockStatus.met, ClockStatus.breached]),
-                          sa.not_(abandoned_answer)))
-        out.append(base(*_fact(p, c.breached_at, f'breach_{metric}')).select_from(c)
-                   .join(Ticket, Ticket.id == c.ticket_id)
-                   .where(c.metric == metric, c.stopped_at.is_(None), _in(c.breached_at, p)))
-    out.append(base(*_fact(p, c.stopped_at, 'abandon_answer',
-                           flag=sa.case((c.status == ClockStatus.breached, 1), else_=0)))
-               .select_from(c).join(Ticket, Ticket.id == c.ticket_id)
-               .where(abandoned_answer, c.stopped_at.is_not(None), _in(c.stopped_at, p)))
-    return ranked, out
-
-
-def _segments(p: ReportParams):
-    """Each assignment of a ticket to an agent that began in the range, and when the next began."""
-    e, e2 = TicketEvent, sa.orm.aliased(TicketEvent)
-    following = (sa.select(sa.func.min(e2.created_at))
-                 .where(e2.ticket_id == e.ticket_id, e2.kind.in_(('assigned', 'unassigned')), e2.id > e.id)
-                 .scalar_subquery())
-    return (sa.select(e.ticket_id.label('ticket_id'), e.after['assignee_id'].as_integer().label('agent_id'),
-                      e.created_at.label('started_at'), following.label('ended_at'))
-            .where(e.kind == 'assigned', _in(e.created_at, p), e.after['assignee_id'].as_integer().is_not(None))
-            .cte('segments').prefix_with('MATERIALIZED'))  # its end is read by three subqueries: work it out once
-
-
-def _within(column, seg, inclusive_end=False):
-    end = column <= seg.c.ended_at if inclusive_end else column < seg.c.ended_at
-    return sa.and_(column >= seg.c.started_at, sa.or_(seg.c.ended_at.is_(None), end))
-
-
-def _handle_facts(p: ReportParams) -> list:
-    """Talk (accept -> the agent's last reply or note in the assignment, or the call's duration on
-    the phone) and wrap-up of every assignment; the agent is the assignment's."""
-    seg = _segments(p)
-    call = (sa.select(sa.func.sum(Call.duration_seconds))
-            .where(Call.ticket_id == seg.c.ticket_id, Call.agent_id == seg.c.agent_id,
-                   Call.duration_seconds.is_not(None), _within(Call.answered_at, seg)).scalar_subquery())
-    last = (sa.select(sa.func.max(epoch(Message.created_at)))
-            .where(Message.ticket_id == seg.c.ticket_id, Message.author_agent_id == seg.c.agent_id,
-                   Message.kind.in_([MessageKind.outbound, MessageKind.note]), _within(Message.created_at, seg))
-            .scalar_subquery())
-    wrap = (sa.select(sa.func.sum(epoch(WrapUp.ended_at) - epoch(WrapUp.started_at)))
-            .where(WrapUp.ticket_id == seg.c.ticket_id, WrapUp.agent_id == seg.c.agent_id,
-                   WrapUp.ended_at.is_not(None), _within(WrapUp.started_at, seg, inclusive_end=True))
-            .scalar_subquery())
-    talk = sa.func.coalesce(call, last - epoch(seg.c.started_at), 0)
-    return [sa.select(*_fact(p, seg.c.started_at, 'handle', talk, sa.func.coalesce(wrap, 0), agent=seg.c.agent_id))
-            .select_from(seg).join(Ticket, Ticket.id == seg.c.ticket_id)]
+    return sa.select(f.c.t, *dims, f.c.kind, f.c.value, f.c.value2, f.c.flag).where(*where)
 
 
 def _bucket_table(p: ReportParams):
@@ -332,9 +228,13 @@ def _filtered(facts, p: ReportParams, keep_unclient=False):
     return query.subquery('f')
 
 
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == 'postgresql'
+
+
 def _keyed(filtered, p: ReportParams, rank: bool):
-    """The facts with their bucket; ranked facts (stopped clocks) also with the rank of their value and
-    value2 and the count of each within their group and kind, for the percentiles."""
+    """The facts with their bucket; on SQLite, ranked facts (stopped clocks) also with the rank of their
+    value and value2 and the count of each within their group and kind, for the percentiles."""
     key = buckets.bucket_key(filtered.c.t, p.interval, p.zone, p.start, p.end).label('bucket')
     groups = [filtered.c[FIELD_COLUMN[name]] for name in p.group]
     partition = [key, *groups, filtered.c.kind] if p.interval else [*groups, filtered.c.kind]
@@ -355,58 +255,153 @@ def _percentile(value, rank, n, num, den):
     return sa.func.sum(sa.case((rank == lo, value * (den - rest)), (rank == lo + 1, value * rest), else_=None))
 
 
-def _per_kind(r, p: ReportParams):
-    """First level: one row per bucket, group and kind of fact, with its count, sums and percentile parts."""
+def _per_kind_postgresql(f, p: ReportParams, ranked_kinds: tuple[str, ...]):
+    """PostgreSQL: one hashed aggregate of every fact per bucket, group and kind, the values of the stopped
+    clocks gathered into arrays; then each group's percentiles from its own array (a sort of a few
+    hundred values per group instead of one sort of the month's clocks by group). den * a percentile is a
+    whole number (a median of whole seconds is a multiple of 1/2, a 90th percentile of 1/10), so rounding
+    it gives the integer SQLite's ranks give."""
+    r = _keyed(f, p, False).subquery('r')
     groups = ([r.c.bucket] if p.interval else []) + [r.c[FIELD_COLUMN[name]] for name in p.group]
-    aggs = [sa.func.count().label('n'), sa.func.sum(r.c.value).label('sv'), sa.func.sum(r.c.value2).label('sv2'),
-            sa.func.sum(r.c.flag).label('sf')]
+    aggs = [sa.func.count().label('n'), sa.cast(sa.func.sum(r.c.value), sa.BigInteger).label('sv'),
+            sa.cast(sa.func.sum(r.c.value2), sa.BigInteger).label('sv2'),
+            sa.cast(sa.func.sum(r.c.flag), sa.BigInteger).label('sf')]
+    if ranked_kinds:
+        clock = r.c.kind.in_(ranked_kinds)
+        aggs += [sa.func.array_agg(r.c.value).filter(clock).label('a'),
+                 sa.func.array_agg(r.c.value2).filter(clock).label('a2')]
+    g = sa.select(*groups, r.c.kind, *aggs).group_by(*groups, r.c.kind).subquery('g')
+    out = [g.c[c.name] for c in groups] + [g.c.kind, g.c.n, g.c.sv, g.c.sv2, g.c.sf]
+    fractions = postgresql.array([num / den for num, den in PERCENTILES.values()])
+    joined = g
+    for column, suffix in (('a', ''), ('a2', '2')):
+        if ranked_kinds:  # LATERAL: each group's array sorted once for both percentiles
+            values = sa.func.unnest(g.c[column]).column_valued('v')
+            figures = sa.type_coerce(sa.func.percentile_cont(fractions).within_group(values),
+                                     postgresql.ARRAY(sa.Float))
+            lateral = sa.select(figures.label('x')).lateral(f'pc{suffix}')
+            joined = joined.join(lateral, sa.true())
+        for i, (stat, (_num, den)) in enumerate(PERCENTILES.items()):
+            figure = (sa.cast(sa.func.round(sa.cast(lateral.c.x[i + 1] * den, sa.Numeric)), sa.BigInteger)
+                      if ranked_kinds else sa.cast(sa.null(), sa.BigInteger))
+            out.append(figure.label(f'{stat}{suffix}'))
+    return sa.select(*out).select_from(joined)
+
+
+def _per_kind_postgresql_sorted(f, p: ReportParams, ranked_kinds: tuple[str, ...]):
+    """PostgreSQL with many small groups (15 min to 1 h buckets): the facts other than stopped clocks in a
+    hashed aggregate; the clocks sorted by group (in byte order) into percentile_cont, both percentiles
+    of a value from one sort. (Gathering arrays there would be a sort of every fact, then a subquery per
+    group.)"""
+    r = _keyed(f, p, False).subquery('r')
+    clock = r.c.kind.in_(ranked_kinds)
+
+    def grouped(column):
+        return sa.collate(column, 'C').label(column.name) if isinstance(column.type, sa.String) else column
+    fractions = postgresql.array([num / den for num, den in PERCENTILES.values()])
+    parts = []
+    for clocks in (False, True):
+        groups = ([r.c.bucket] if p.interval else []) + [r.c[FIELD_COLUMN[name]] for name in p.group]
+        groups = [grouped(c) for c in groups] if clocks else groups
+        kind = grouped(r.c.kind) if clocks else r.c.kind
+        aggs = [sa.func.count().label('n'), sa.cast(sa.func.sum(r.c.value), sa.BigInteger).label('sv'),
+                sa.cast(sa.func.sum(r.c.value2), sa.BigInteger).label('sv2'),
+                sa.cast(sa.func.sum(r.c.flag), sa.BigInteger).label('sf')]
+        for column, suffix in ((r.c.value, ''), (r.c.value2, '2')):
+            figures = sa.type_coerce(Grouping(sa.func.percentile_cont(fractions).within_group(column)),
+                                     postgresql.ARRAY(sa.Float))
+            for i, (stat, (_num, den)) in enumerate(PERCENTILES.items()):
+                figure = (sa.cast(sa.func.round(sa.cast(figures[i + 1] * den, sa.Numeric)), sa.BigInteger)
+                          if clocks else sa.cast(sa.null(), sa.BigInteger))
+                aggs.append(figure.label(f'{stat}{suffix}'))
+        parts.append(sa.select(*groups, kind, *aggs).where(clock if clocks else sa.not_(clock))
+                     .group_by(*groups, kind))
+    return sa.union_all(*parts)
+
+
+def _per_kind(r, p: ReportParams, ranked: bool):
+    """SQLite: one row per bucket, group and kind of fact, with its count, sums and percentile parts (from
+    the ranks of the stopped clocks)."""
+    groups = ([r.c.bucket] if p.interval else []) + [r.c[FIELD_COLUMN[name]] for name in p.group]
+    kind = r.c.kind
+    aggs = [sa.func.count().label('n'), sa.cast(sa.func.sum(r.c.value), sa.BigInteger).label('sv'),
+            sa.cast(sa.func.sum(r.c.value2), sa.BigInteger).label('sv2'),
+            sa.cast(sa.func.sum(r.c.flag), sa.BigInteger).label('sf')]
     for stat, (num, den) in PERCENTILES.items():
-        aggs.append(_percentile(r.c.value, r.c.rn, r.c.n, num, den).label(stat))
-        aggs.append(_percentile(r.c.value2, r.c.rn2, r.c.n2, num, den).label(f'{stat}2'))
-    return sa.select(*groups, r.c.kind, *aggs).group_by(*groups, r.c.kind).subquery('k')
+        for column, suffix, rank, n in ((r.c.value, '', r.c.rn, r.c.n), (r.c.value2, '2', r.c.rn2, r.c.n2)):
+            figure = _percentile(column, rank, n, num, den) if ranked else sa.cast(sa.null(), sa.BigInteger)
+            aggs.append(sa.cast(figure, sa.BigInteger).label(f'{stat}{suffix}'))
+    return sa.select(*groups, kind, *aggs).group_by(*groups, kind)
 
 
-def _pick(k, kind: str, column: str, zero=False):
-    """The ``column`` of the ``kind`` row of a group, as a bigint (PostgreSQL sums bigints as numeric)."""
-    value = sa.func.sum(sa.case((k.c.kind == kind, k.c[column]), else_=None))
-    return sa.cast(sa.func.coalesce(value, 0) if zero else value, sa.BigInteger)
-
-
-def _aggregates(k) -> list:
-    """Second level: the kinds of a group side by side, under the names ``_ticket_measures`` reads."""
-    aggs = {}
-    for kind in ('created', 'answered', 'resolved', 'reopened', 'transferred', 'abandoned', 'handle',
-                 'abandon_answer', 'csat'):
-        aggs[f'n_{kind}'] = _pick(k, kind, 'n', zero=True)
-    aggs['n_abandon_answer_breached'] = _pick(k, 'abandon_answer', 'sf', zero=True)
-    aggs['sum_csat'] = _pick(k, 'csat', 'sv')
-    aggs['n_csat_satisfied'] = _pick(k, 'csat', 'sf', zero=True)
+# Second level, in Python (``_pivot``): the kinds of a group side by side, under the names ``_ticket_plan``
+# and ``_agent_plan`` read: (name, kind, column of the per-kind row, 0 when the group has none).
+def _aggregate_specs() -> list[tuple[str, str, str, bool]]:
+    specs = [(f'n_{kind}', kind, 'n', True) for kind in ('created', 'answered', 'resolved', 'reopened',
+                                                          'transferred', 'abandoned', 'handle', 'abandon_answer',
+                                                          'csat')]
+    specs += [('n_abandon_answer_breached', 'abandon_answer', 'sf', True), ('sum_csat', 'csat', 'sv', False),
+              ('n_csat_satisfied', 'csat', 'sf', True)]
     for metric in CLOCK_METRICS:
         kind = f'clock_{metric}'
-        aggs[f'n_{kind}'] = _pick(k, kind, 'n', zero=True)
-        aggs[f'met_{metric}'] = _pick(k, kind, 'sf', zero=True)
-        aggs[f'n_breach_{metric}'] = _pick(k, f'breach_{metric}', 'n', zero=True)
-        aggs[f'sum_{metric}'] = _pick(k, kind, 'sv')
-        aggs[f'sum2_{metric}'] = _pick(k, kind, 'sv2')
+        specs += [(f'n_{kind}', kind, 'n', True), (f'met_{metric}', kind, 'sf', True),
+                  (f'n_breach_{metric}', f'breach_{metric}', 'n', True), (f'sum_{metric}', kind, 'sv', False),
+                  (f'sum2_{metric}', kind, 'sv2', False)]
         for stat in PERCENTILES:
-            aggs[f'{stat}_{metric}'] = _pick(k, kind, stat)
-            aggs[f'{stat}2_{metric}'] = _pick(k, kind, f'{stat}2')
-    aggs['sum_talk'] = _pick(k, 'handle', 'sv')
-    aggs['sum_wrap'] = _pick(k, 'handle', 'sv2')
-    for state in PRESENCE_STATES:
-        aggs[f'presence_{state}'] = _pick(k, f'presence_{state}', 'sv', zero=True)
-    return [expr.label(name) for name, expr in aggs.items()]
+            specs += [(f'{stat}_{metric}', kind, stat, False), (f'{stat}2_{metric}', kind, f'{stat}2', False)]
+    specs += [('sum_talk', 'handle', 'sv', False), ('sum_wrap', 'handle', 'sv2', False)]
+    specs += [(f'presence_{state}', f'presence_{state}', 'sv', True) for state in PRESENCE_STATES]
+    return specs
+
+
+AGGREGATES = _aggregate_specs()
+AGGREGATE_NAMES = [name for name, _kind, _column, _zero in AGGREGATES]
 
 
 def _statement(p: ReportParams, plain: list, ranked: list = (), keep_unclient=False):
-    """Facts -> per bucket, group and kind (only stopped clocks are ranked: one sort of them, not of
-    every fact) -> per bucket and group."""
-    parts = [_keyed(_filtered(sa.union_all(*selects).subquery(name), p, keep_unclient), p, rank)
-             for selects, name, rank in ((plain, 'facts', False), (ranked, 'clocks', True)) if selects]
-    r = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery('r')
-    k = _per_kind(r, p)
+    """Facts -> one row per bucket, group and kind, ordered by bucket and group (``_pivot`` puts the kinds
+    of a group side by side). Only stopped clocks get percentiles: on SQLite ranks of them alone; on
+    PostgreSQL (``_per_kind_postgresql``) every fact in one hashed aggregate."""
+    if _postgresql():
+        kinds = facts.CLOCK_KINDS if ranked else ()
+        f = _filtered(sa.union_all(*plain, *ranked).subquery('facts'), p, keep_unclient)
+        many = p.interval in (Interval.m15, Interval.m30, Interval.h1)
+        per_kind = _per_kind_postgresql_sorted if many and kinds else _per_kind_postgresql
+        k = per_kind(f, p, kinds).subquery('k')
+    else:
+        parts = [_keyed(_filtered(sa.union_all(*selects).subquery(name), p, keep_unclient), p, rank)
+                 for selects, name, rank in ((plain, 'facts', False), (ranked, 'clocks', True)) if selects]
+        r = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery('r')
+        k = _per_kind(r, p, bool(ranked)).subquery('k')
     groups = ([k.c.bucket] if p.interval else []) + [k.c[FIELD_COLUMN[name]] for name in p.group]
-    return sa.select(*groups, *_aggregates(k)).group_by(*groups).order_by(*groups)
+    return sa.select(*k.c).order_by(*groups)
+
+
+def _pivot(result, p: ReportParams):
+    """The per-kind rows of ``result`` (ordered by bucket and group) as one row per bucket and group:
+    (bucket or None, the group values, the aggregates in ``AGGREGATE_NAMES`` order)."""
+    keys = list(result.keys())
+    width = (1 if p.interval else 0) + len(p.group)
+    kind_i = keys.index('kind')
+    slots: dict[str, list[tuple[int, int]]] = {}
+    for slot, (_name, kind, column, _zero) in enumerate(AGGREGATES):
+        slots.setdefault(kind, []).append((slot, keys.index(column)))
+    empty = [0 if zero else None for _name, _kind, _column, zero in AGGREGATES]
+    zero_slots = {slot for slot, (_n, _k, _c, zero) in enumerate(AGGREGATES) if zero}
+    current, values = None, None
+    for row in result:
+        head = tuple(row[:width])
+        if head != current:
+            if current is not None:
+                yield current, values
+            current, values = head, list(empty)
+        for slot, column in slots.get(row[kind_i], ()):
+            value = row[column]
+            values[slot] = (value or 0) if slot in zero_slots else value
+    if current is not None:
+        yield current, values
+    elif not p.interval and not p.group:
+        yield (), list(empty)  # a report without grouping always has its one row
 
 
 # --- turning aggregate rows into report rows ---------------------------------------------------
@@ -415,65 +410,65 @@ def _div(a, b, ndigits=3):
     return round(a / b, ndigits) if b else None
 
 
-# The keys of the aggregate row each speed figure reads, worked out once: (output key, row key, divisor).
-_SPEED_KEYS = {metric: [(f'{SPEED_NAMES[metric]}_{stat}{suffix}_s', f'{stat}{two}_{metric}', den)
-                        for suffix, two in (('', ''), ('_business', '2'))
-                        for stat, (_num, den) in PERCENTILES.items()]
-               for metric in CLOCK_METRICS}
-_MEAN_KEYS = {metric: [(f'{SPEED_NAMES[metric]}_mean{suffix}_s', f'sum{two}_{metric}')
-                       for suffix, two in (('', ''), ('_business', '2'))] for metric in CLOCK_METRICS}
-_CLOCK_KEYS = {metric: (f'n_clock_{metric}', f'met_{metric}', f'n_breach_{metric}', f'sla_{metric}_met',
-                        f'sla_{metric}_breached', f'sla_{metric}_met_share') for metric in CLOCK_METRICS}
-_VOLUME_KEYS = [(k, f'n_{k}') for k in ('created', 'answered', 'resolved', 'reopened', 'transferred', 'abandoned')]
+# What each measure reads of the aggregate row (``_aggregates``' names), worked out once per report as
+# positions in the row, so a row is a tuple read by index (a CSV of 60,000 rows is read in Python too).
+def _ticket_plan(keys: list[str]):
+    at = {name: i for i, name in enumerate(keys)}
+    volume = [at[f'n_{k}'] for k in ('created', 'answered', 'resolved', 'reopened', 'transferred', 'abandoned')]
+    clocks = [(at[f'n_clock_{m}'], at[f'sum_{m}'], at[f'sum2_{m}'],
+               [(at[f'{stat}{two}_{m}'], den) for two in ('', '2') for stat, (_num, den) in PERCENTILES.items()],
+               at[f'met_{m}'], at[f'n_breach_{m}'], m == 'answer') for m in CLOCK_METRICS]
+    n_abandon, n_abandon_breached = at['n_abandon_answer'], at['n_abandon_answer_breached']
+    handle = (at['n_handle'], at['sum_talk'], at['sum_wrap'])
+    csat = (at['n_csat'], at['sum_csat'], at['n_csat_satisfied'])
+
+    def values(row) -> list:
+        out = [row[i] for i in volume]
+        sla = []
+        for n_i, sum_i, sum2_i, stats, met_i, breach_i, answer in clocks:
+            n = row[n_i]
+            (med, d1), (p90, d2), (med2, d3), (p902, d4) = ((row[i], den) for i, den in stats)
+            if n:
+                out += [None if med is None else med / d1, round((row[sum_i] or 0) / n, 3),
+                        None if p90 is None else p90 / d2,
+                        None if med2 is None else med2 / d3, round((row[sum2_i] or 0) / n, 3),
+                        None if p902 is None else p902 / d4]
+            else:
+                out += [None] * 6
+            met = row[met_i]
+            breached = n - met + row[breach_i] + (row[n_abandon_breached] if answer else 0)
+            sla += [met, breached, round(met / (met + breached), 4) if met + breached else None]
+        out += sla
+        met_answer = row[clocks[0][4]]
+        offered = row[clocks[0][0]] + row[n_abandon]
+        out += [offered, met_answer, round(met_answer / offered, 4) if offered else None]
+        out += _handle(row[handle[0]], row[handle[1]] or 0, row[handle[2]] or 0)
+        n = row[csat[0]]
+        out += [n, _div(row[csat[1]] or 0, n, 2), _div(row[csat[2]], n, 4)]
+        return out
+    return values
 
 
-def _speed(row, metric: str, out: dict) -> None:
-    n = row[f'n_clock_{metric}']
-    for key, sum_key in _MEAN_KEYS[metric]:
-        out[key] = _div(row[sum_key] or 0, n)
-    for key, row_key, den in _SPEED_KEYS[metric]:
-        value = row[row_key]
-        out[key] = round(value / den, 3) if n and value is not None else None
+def _handle(handled, talk, wrap) -> list:
+    """handled, talk_mean_s, wrapup_mean_s, aht_s."""
+    if not handled:
+        return [handled, None, None, None]
+    return [handled, round(talk / handled, 3), round(wrap / handled, 3), round((talk + wrap) / handled, 3)]
 
 
-def _ticket_measures(row) -> dict:
-    out = {key: row[row_key] for key, row_key in _VOLUME_KEYS}
-    for metric in CLOCK_METRICS:
-        _speed(row, metric, out)
-        n_key, met_key, breach_key, met_out, breached_out, share_out = _CLOCK_KEYS[metric]
-        met = row[met_key]
-        breached = row[n_key] - met + row[breach_key]
-        if metric == 'answer':
-            breached += row['n_abandon_answer_breached']
-        out[met_out], out[breached_out] = met, breached
-        out[share_out] = _div(met, met + breached, 4)
-    offered = row['n_clock_answer'] + row['n_abandon_answer']
-    out['service_level_offered'], out['service_level_within'] = offered, row['met_answer']
-    out['service_level'] = _div(row['met_answer'], offered, 4)
-    out.update(_handle(row))
-    out.update(_csat(row))
-    return out
+def _agent_plan(keys: list[str]):
+    at = {name: i for i, name in enumerate(keys)}
+    handle = (at['n_handle'], at['sum_talk'], at['sum_wrap'])
+    presence = [at[f'presence_{state}'] for state in PRESENCE_STATES]
+    available = PRESENCE_STATES.index('available')
 
-
-def _csat(row) -> dict:
-    n = row['n_csat']
-    return {'csat_responses': n, 'csat_average': _div(row['sum_csat'] or 0, n, 2),
-            'csat_satisfied_share': _div(row['n_csat_satisfied'], n, 4)}
-
-
-def _handle(row) -> dict:
-    handled, talk, wrap = row['n_handle'], row['sum_talk'] or 0, row['sum_wrap'] or 0
-    return {'handled': handled, 'talk_mean_s': _div(talk, handled), 'wrapup_mean_s': _div(wrap, handled),
-            'aht_s': _div(talk + wrap, handled)}
-
-
-def _agent_measures(row) -> dict:
-    out = _handle(row)
-    out['handling_s'] = (row['sum_talk'] or 0) + (row['sum_wrap'] or 0)
-    for state in PRESENCE_STATES:
-        out[f'{state}_s'] = row[f'presence_{state}'] or 0
-    out['occupancy'] = _div(out['handling_s'], out['available_s'], 4)
-    return out
+    def values(row) -> list:
+        talk, wrap = row[handle[1]] or 0, row[handle[2]] or 0
+        states = [row[i] or 0 for i in presence]
+        handling = talk + wrap
+        return [*_handle(row[handle[0]], talk, wrap), handling, *states,
+                round(handling / states[available], 4) if states[available] else None]
+    return values
 
 
 class _Names:
@@ -514,35 +509,39 @@ def _without_jit() -> None:
         db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
 
 
-def _run(p: ReportParams, statement, measures: list[Column], compute) -> ReportResult:
+def _run(p: ReportParams, statement, measures: list[Column], plan) -> ReportResult:
     columns = ([group_column('interval_start')] if p.interval else []) + [group_column(g) for g in p.group] \
         + measures
     names = _Names(p.language)
 
     def rows():
         _without_jit()
-        result = db.session.execute(statement.execution_options(yield_per=2000))
-        labels, keys, groups = {}, [c.key for c in measures], [(g, FIELD_COLUMN[g]) for g in p.group]
-        for row in result.mappings():
-            values = compute(row)
+        result = db.session.connection().execute(statement.execution_options(yield_per=5000))  # Core: no ORM rows
+        values, labels = plan(AGGREGATE_NAMES), {}
+        plain = all(g in ('language', 'channel', 'product') for g in p.group)
+        for head, aggregates in _pivot(result, p):
+            out = []
             if p.interval:
-                bucket = row['bucket']
+                bucket, head = head[0], head[1:]
                 label = labels.get(bucket)
                 if label is None:
                     label = labels[bucket] = buckets.label(bucket, p.interval, p.zone)
-                head = [label]
-            else:
-                head = []
-            head += [names.of(g, row[column]) for g, column in groups]
-            yield (*head, *[values[k] for k in keys])
+                out.append(label)
+            out += head if plain else [names.of(g, v) for g, v in zip(p.group, head)]
+            out += values(aggregates)
+            yield tuple(out)
     return ReportResult(columns, rows())
 
 
 def tickets_report(p: ReportParams) -> ReportResult:
     """Volume, speed, SLA, service level and handle figures of tickets, per group (see docs/reports.md)."""
-    ranked, clocks = _clock_facts(p)
-    facts = _ticket_facts(p) + _event_facts(p) + clocks + _handle_facts(p) + _csat_facts(p)
-    return _run(p, _statement(p, facts, ranked), TICKET_MEASURES, _ticket_measures)
+    if p.refresh:
+        facts.refresh()
+    if _postgresql():  # one scan of the facts: the percentiles are of the clock kinds' arrays
+        statement = _statement(p, [], [_stored(p)])
+    else:
+        statement = _statement(p, [_stored(p, facts.CLOCK_KINDS, exclude=True)], [_stored(p, facts.CLOCK_KINDS)])
+    return _run(p, statement, TICKET_MEASURES, _ticket_plan)
 
 
 def intervals_report(p: ReportParams) -> ReportResult:
@@ -556,5 +555,7 @@ def agents_report(p: ReportParams) -> ReportResult:
     """Per agent: handled, talk, wrap-up, AHT, handling time, time in each presence state, occupancy."""
     if 'agent' not in p.group:
         p = ReportParams(**{**p.__dict__, 'group': ('agent', *p.group)})
-    statement = _statement(p, _handle_facts(p) + _presence_facts(p), keep_unclient=True)
-    return _run(p, statement, AGENT_MEASURES, _agent_measures)
+    if p.refresh:
+        facts.refresh()
+    statement = _statement(p, [_stored(p, ('handle',))] + _presence_facts(p), keep_unclient=True)
+    return _run(p, statement, AGENT_MEASURES, _agent_plan)

@@ -389,7 +389,8 @@ def _load_served_clients(agent_ids) -> dict[int, frozenset[int] | None]:
 
 
 def reserve(agent_id: int, channel: str, busy: list[int] | None = None) -> AgentState | None:
-    """Lock the agent; take one unit of capacity if they are still available and not full.
+    """Lock the agent; take one unit of capacity if they are still available and not full, and
+    mark them routed now (``last_routed_at``, which ``give`` then leaves as it is).
 
     An agent whose row another transaction holds (their presence is changing, or another
     intake is giving them work) is skipped, not waited for: routing walks several agents in
@@ -398,12 +399,39 @@ def reserve(agent_id: int, channel: str, busy: list[int] | None = None) -> Agent
     ticket; if there is none, intake routes it once more after its commit (the ids of the
     agents skipped are appended to ``busy``) and the minute sweep catches what is left.
     """
+    if db.session.get_bind().dialect.name == 'postgresql':
+        return _reserve_in_one_statement(agent_id, channel, busy)
     state = db.session.scalar(sa.select(AgentState).where(AgentState.agent_id == agent_id)
                               .with_for_update(skip_locked=True).execution_options(populate_existing=True))
     if state is None and busy is not None:
         busy.append(agent_id)
     if state is None or state.status != Presence.available or not take_capacity(agent_id, channel):
         return None
+    state.last_routed_at = utcnow()
+    return state
+
+
+def _reserve_in_one_statement(agent_id: int, channel: str, busy: list[int] | None) -> AgentState | None:
+    """``reserve`` as one round trip: ``WITH locked AS (SELECT ... FOR UPDATE SKIP LOCKED), took AS
+    (UPDATE agent_loads ... WHERE load < capacity RETURNING) UPDATE agent_states ... RETURNING``.
+
+    Nothing comes back when the row was held, the agent is not available or is full; the
+    statement cannot tell which, so the agent counts as busy (one more routing attempt after
+    commit, which costs nothing when they were simply full).
+    """
+    locked = (sa.select(AgentState.agent_id)
+              .where(AgentState.agent_id == agent_id, AgentState.status == Presence.available)
+              .with_for_update(skip_locked=True).cte('locked'))
+    took = (sa.update(AgentLoad)
+            .where(AgentLoad.agent_id.in_(sa.select(locked.c.agent_id)), AgentLoad.channel == channel,
+                   AgentLoad.load < AgentLoad.capacity)
+            .values(load=AgentLoad.load + 1).returning(AgentLoad.agent_id).cte('took'))
+    marked = (sa.update(AgentState).where(AgentState.agent_id.in_(sa.select(took.c.agent_id)))
+              .values(last_routed_at=utcnow()).returning(AgentState))
+    state = db.session.scalars(marked, execution_options={'synchronize_session': False,
+                                                          'populate_existing': True}).first()
+    if state is None and busy is not None:
+        busy.append(agent_id)
     return state
 
 
@@ -429,9 +457,9 @@ def route_ticket(ticket_id: int, announce: bool = False) -> str | None:
 
 
 def give(item: RoutingItem, ticket: Ticket, state: AgentState) -> str:
-    """Capacity is already taken: offer real-time tickets, assign the others."""
+    """Capacity is already taken (and ``state.last_routed_at`` set): offer real-time tickets,
+    assign the others."""
     now = utcnow()
-    state.last_routed_at = now
     queue_changed.send(item.queue_id)
     if item.channel not in REALTIME:
         assign(item, ticket, state.agent_id, SYSTEM, via='direct')
@@ -498,6 +526,7 @@ def _pull_one(agent_id: int) -> bool:
     for facts in _waiting_for(agent, spare):
         locked = lock_item(facts.id, skip_locked=True, waiting_only=True)
         if locked and take_capacity(agent_id, locked[0].channel):
+            state.last_routed_at = utcnow()
             give(locked[0], locked[1], state)
             return True
     return False

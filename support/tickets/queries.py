@@ -173,8 +173,10 @@ def has_tag(tag: str):
 def text_search(query, text: str):
     """``query`` limited to the tickets whose subject, messages or customer match ``text`` in full text
     (``search``: accents and case ignored, each text stemmed in its language; docs/search.md)."""
-    from .search import matching_ticket_ids, parse_query
-    return query.where(Ticket.id.in_(matching_ticket_ids(parse_query(text))))
+    from .search import matching_ticket_ids, parse_query, serial_plans
+    parsed = parse_query(text)
+    serial_plans()  # the statement runs in this transaction: plan it without parallel workers
+    return query.where(Ticket.id.in_(matching_ticket_ids(parsed)))
 
 
 def tag_suggestions(agent: Agent, client_slug: str, prefix: str = '', limit: int = 20) -> list[dict]:

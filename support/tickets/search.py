@@ -5,19 +5,22 @@ fields (support/tickets/fields.py) matches the whole query. Its rank is the best
 subject counts double, the customer one and a half). The statement per backend differs; what
 it answers (ids, ranks, the order) and everything built on it is shared.
 """
+import functools
 import hashlib
+import itertools
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, aggregate_order_by, distinct_on
 
 from ..core.db import BIGINT_MAX
 from ..core.errors import ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _, _l
 from . import search_text
-from .models import Customer, Message, Ticket
+from .models import Customer, Message, MessageKind, Ticket
 from .search_text import LANGUAGES, Query, QueryError, Term, highlight, stem
 
 QUERY_ERRORS = {
@@ -50,16 +53,25 @@ def _light(name: str, *columns: str):
     return sa.table(name, *(sa.column(c) for c in columns), sa.column('search_vector', TSVECTOR))
 
 
-def _pg_term(term: Term, configs: tuple[str, ...]):
+def _param(index: int, configs: tuple[str, ...]) -> str:
+    return f"search_{'name' if configs == ('simple',) else 'text'}_{index}"
+
+
+def _pg_term(term: Term, configs: tuple[str, ...], key: str):
     if term.prefix:
-        forms = [term.words[0]] + ([stem(term.words[0], lang) for lang in LANGUAGES] if configs != ('simple',)
-                                   else [])
-        lexemes = ' | '.join(f"'{form}':*" for form in dict.fromkeys(forms))
-        return sa.cast(sa.literal(lexemes), TSQUERY)
-    calls = [sa.func.phraseto_tsquery(sa.literal_column(f"'pg_catalog.{config}'::regconfig"),
-                                      sa.func.public.support_unaccent(sa.literal(term.text)))
+        return sa.cast(sa.bindparam(key, type_=sa.String), TSQUERY)
+    value = sa.func.public.support_unaccent(sa.bindparam(key, type_=sa.String))
+    calls = [sa.func.phraseto_tsquery(sa.literal_column(f"'pg_catalog.{config}'::regconfig"), value)
              for config in configs]
     return _combine(calls, '||')
+
+
+def _pg_value(term: Term, configs: tuple[str, ...]) -> str:
+    """What ``_pg_term``'s parameter holds: the text of a word or phrase, or a prefix's lexemes."""
+    if not term.prefix:
+        return term.text
+    forms = [term.words[0]] + ([stem(term.words[0], lang) for lang in LANGUAGES] if configs != ('simple',) else [])
+    return ' | '.join(f"'{form}':*" for form in dict.fromkeys(forms))
 
 
 def _combine(parts, operator: str):
@@ -69,17 +81,50 @@ def _combine(parts, operator: str):
     return combined
 
 
-def pg_tsquery(query: Query, configs: tuple[str, ...] = ('spanish', 'english')):
-    """The query as a ``tsquery``: each word by its Spanish or its English stem (``simple``: as written)."""
-    groups = [_combine([_pg_term(term, configs) for term in group], '||') for group in query.groups]
+def _shape(query: Query) -> tuple:
+    """What the statement of a query depends on (its words are parameters): groups, prefixes, exclusions."""
+    return (tuple(tuple(term.prefix for term in group) for group in query.groups),
+            tuple(term.prefix for term in query.excluded))
+
+
+def _terms(query: Query) -> list[Term]:
+    return query.positive_terms() + list(query.excluded)
+
+
+def query_values(query: Query) -> dict:
+    """The parameters of the statements built for ``query``'s shape (``pg_tsquery``, ``fts_match``)."""
+    if _postgresql():
+        return {_param(i, configs): _pg_value(term, configs) for configs in (TEXT_CONFIGS, NAME_CONFIGS)
+                for i, term in enumerate(_terms(query))}
+    return {'search_text_match': fts_match(query), 'search_name_match': fts_match(query, stemmed=False)}
+
+
+TEXT_CONFIGS, NAME_CONFIGS = ('spanish', 'english'), ('simple',)
+
+
+def pg_tsquery(query: Query, configs: tuple[str, ...] = TEXT_CONFIGS):
+    """The query as a ``tsquery``: each word by its Spanish or its English stem (``simple``: as written).
+
+    Its words are parameters (``query_values``): the expression depends only on ``_shape(query)``."""
+    return _pg_tsquery(_shape(query), configs)
+
+
+@functools.lru_cache(maxsize=512)
+def _pg_tsquery(shape: tuple, configs: tuple[str, ...]):
+    groups_shape, excluded_shape = shape
+    index = itertools.count()
+    groups = [_combine([_pg_term(Term('', (), prefix), configs, _param(next(index), configs)) for prefix in group],
+                       '||') for group in groups_shape]
     combined = _combine(groups, '&&')
-    for term in query.excluded:  # tsquery_not is the function behind the !! operator
-        combined = combined.op('&&', return_type=TSQUERY)(sa.func.tsquery_not(_pg_term(term, configs)))
+    for prefix in excluded_shape:  # tsquery_not is the function behind the !! operator
+        term = _pg_term(Term('', (), prefix), configs, _param(next(index), configs))
+        combined = combined.op('&&', return_type=TSQUERY)(sa.func.tsquery_not(term))
     return combined
 
 
-def _pg_hits(query: Query):
-    text_query, name_query = pg_tsquery(query), pg_tsquery(query, ('simple',))
+@functools.lru_cache(maxsize=512)
+def _pg_hits(shape: tuple):
+    text_query, name_query = _pg_tsquery(shape, TEXT_CONFIGS), _pg_tsquery(shape, NAME_CONFIGS)
     tickets, messages = _light('tickets', 'id', 'customer_id'), _light('messages', 'ticket_id')
     customers, owners = _light('customers', 'id'), sa.table('tickets', sa.column('id'), sa.column('customer_id'))
     values = _light('ticket_field_values', 'ticket_id')
@@ -127,16 +172,19 @@ def _fts(name: str):
     return sa.table(name, sa.column('rowid'), sa.column('terms'))
 
 
-def fts_condition(name: str, match: str):
-    return sa.literal_column(name).op('MATCH')(sa.literal(match))
+def fts_condition(name: str, match):
+    """``name MATCH match`` (a string, or a bound parameter of the statement templates)."""
+    match = match if isinstance(match, sa.BindParameter) else sa.literal(match)
+    return sa.literal_column(name).op('MATCH')(match)
 
 
 def _fts_score(name: str, weight: float):
     return (-sa.func.bm25(sa.literal_column(name)) * weight).label('score')
 
 
-def _sqlite_hits(query: Query):
-    text_match, name_match = fts_match(query), fts_match(query, stemmed=False)
+@functools.cache
+def _sqlite_hits():
+    text_match, name_match = sa.bindparam('search_text_match'), sa.bindparam('search_name_match')
     subjects, bodies, names = _fts('search_tickets'), _fts('search_messages'), _fts('search_customers')
     values, value_rows = _fts('search_field_values'), sa.table('ticket_field_values', sa.column('id'),
                                                                sa.column('ticket_id'))
@@ -156,68 +204,148 @@ def _sqlite_hits(query: Query):
 
 # Shared --------------------------------------------------------------------------------------
 
+_SERIAL_PLANS = sa.text("SELECT set_config('max_parallel_workers_per_gather', '0', true), "
+                        "set_config('plan_cache_mode', 'force_custom_plan', true)")
+
+
+def serial_plans() -> None:
+    """PostgreSQL: no parallel workers and a plan made for these words, for the rest of this transaction
+    (``set_config(..., true)``, as ``SET LOCAL``).
+
+    The planner gives a search's ``UNION ALL`` of bitmap scans two workers; starting them costs more
+    than a selective search itself (a serial number: 42 ms with workers, 0.1 ms without, on 2 busy
+    cores), and with 8 requests at once there are no idle cores for them anyway. The driver prepares
+    a statement run five times on a connection, and after five more PostgreSQL plans it once for any
+    words: that generic plan took twice as long (a topic word 12.5 ms against 6.4, a common word 303
+    against 208), so each search is planned for its own words (docs/search.md).
+    """
+    if _postgresql():
+        db.session.execute(_SERIAL_PLANS)
+
+
+def _hits(query: Query):
+    return _pg_hits(_shape(query)) if _postgresql() else _sqlite_hits()
+
+
 def ranked_tickets(query: Query):
-    """``(ticket_id, rank)`` of every ticket that matches, as a subquery to join."""
-    hits = (_pg_hits(query) if _postgresql() else _sqlite_hits(query)).subquery('hits')
+    """``(ticket_id, rank)`` of every ticket that matches, as a subquery to join; its parameters are
+    ``query_values(query)`` (pass them to ``execute``)."""
+    return _ranked(_hits(query))
+
+
+@functools.lru_cache(maxsize=512)
+def _ranked(hits):
+    hits = hits.subquery('hits')
     return (sa.select(hits.c.ticket_id, sa.cast(sa.func.max(hits.c.score), Score).label('rank'))
             .group_by(hits.c.ticket_id).subquery('ranked'))
 
 
 def matching_ticket_ids(query: Query):
-    """The ids of the tickets that match (for ``Ticket.id.in_(...)``)."""
-    hits = (_pg_hits(query) if _postgresql() else _sqlite_hits(query)).subquery('hits')
-    return sa.select(hits.c.ticket_id)
+    """The ids of the tickets that match (for ``Ticket.id.in_(...)``), its parameters bound."""
+    return sa.select(_hits(query).subquery('hits').c.ticket_id).params(query_values(query))
 
 
 def matching_customer_ids(query: Query):
-    """The ids of the customers whose name, e-mail, phone or handle match."""
+    """The ids of the customers whose name, e-mail, phone or handle match, its parameters bound."""
     if _postgresql():
         customers = _light('customers', 'id')
-        return sa.select(customers.c.id).where(customers.c.search_vector.op('@@')(
-            pg_tsquery(query, ('simple',))))
-    names = _fts('search_customers')
-    return sa.select(names.c.rowid).where(fts_condition('search_customers', fts_match(query, stemmed=False)))
+        statement = sa.select(customers.c.id).where(customers.c.search_vector.op('@@')(
+            pg_tsquery(query, NAME_CONFIGS)))
+    else:
+        names = _fts('search_customers')
+        statement = sa.select(names.c.rowid).where(fts_condition('search_customers', sa.bindparam('search_name_match')))
+    return statement.params(query_values(query))
+
+
+def _among(column):
+    """``column`` is one of the ids in the parameter ``page_ids``: ``= ANY(array)`` on PostgreSQL (one
+    parameter, one statement text whatever the count), an expanding ``IN`` on SQLite."""
+    if _postgresql():
+        return column == sa.any_(sa.bindparam('page_ids', type_=ARRAY(sa.BigInteger)))
+    return column.in_(sa.bindparam('page_ids', expanding=True))
 
 
 def best_messages(query: Query, ticket_ids: list[int]) -> dict[int, sa.Row]:
     """The best-matching message of each of these tickets: ``{ticket_id: row(id, body, language, kind)}``."""
     if not ticket_ids:
         return {}
-    if _postgresql():
-        messages = _light('messages', 'id', 'ticket_id')
-        tsquery = pg_tsquery(query)
-        scored = (sa.select(messages.c.id, sa.cast(sa.func.ts_rank(messages.c.search_vector, tsquery), Score)
-                            .label('score'))
-                  .where(messages.c.ticket_id.in_(ticket_ids), messages.c.search_vector.op('@@')(tsquery)))
-    else:
-        bodies = _fts('search_messages')
-        scored = (sa.select(Message.id, _fts_score('search_messages', 1.0))
-                  .select_from(bodies.join(Message.__table__, Message.id == bodies.c.rowid))
-                  .where(fts_condition('search_messages', fts_match(query)), Message.ticket_id.in_(ticket_ids)))
-    scored = scored.subquery('scored')
-    rows = db.session.execute(
-        sa.select(Message.id, Message.ticket_id, Message.body, Message.language, Message.kind, scored.c.score)
-        .join(scored, scored.c.id == Message.id).order_by(scored.c.score.desc(), Message.id.desc()))
+    statement = _best_messages(_shape(query)) if _postgresql() else _best_messages_sqlite()
+    rows = db.session.execute(statement, {**query_values(query), 'page_ids': list(ticket_ids)})
     best = {}
     for row in rows:
         best.setdefault(row.ticket_id, row)
     return best
 
 
+@functools.lru_cache(maxsize=512)
+def _best_messages(shape: tuple):
+    """PostgreSQL: one row per ticket (``DISTINCT ON``), its best message by rank, then the newest."""
+    vector = sa.column('search_vector', TSVECTOR)
+    tsquery = _pg_tsquery(shape, TEXT_CONFIGS)
+    score = sa.func.ts_rank(vector, tsquery)
+    return (sa.select(Message.id, Message.ticket_id, Message.body, Message.language, Message.kind)
+            .ext(distinct_on(Message.ticket_id))
+            .where(_among(Message.ticket_id), vector.op('@@')(tsquery))
+            .order_by(Message.ticket_id, score.desc(), Message.id.desc()))
+
+
+@functools.cache
+def _best_messages_sqlite():
+    bodies = _fts('search_messages')
+    scored = (sa.select(Message.id, _fts_score('search_messages', 1.0))
+              .select_from(bodies.join(Message.__table__, Message.id == bodies.c.rowid))
+              .where(fts_condition('search_messages', sa.bindparam('search_text_match')),
+                     _among(Message.ticket_id))).subquery('scored')
+    return (sa.select(Message.id, Message.ticket_id, Message.body, Message.language, Message.kind, scored.c.score)
+            .join(scored, scored.c.id == Message.id).order_by(scored.c.score.desc(), Message.id.desc()))
+
+
+class PageMessage(NamedTuple):
+    id: int
+    body: str
+    language: str | None
+    kind: MessageKind
+
+
+@functools.lru_cache(maxsize=512)
+def _best_message_lateral(shape: tuple):
+    """PostgreSQL: the best message of the page's ticket by rank, then the newest (``LEFT JOIN LATERAL``,
+    run for the page's rows only, by ``ix_messages_ticket``)."""
+    vector = sa.literal_column('messages.search_vector', TSVECTOR)
+    tsquery = _pg_tsquery(shape, TEXT_CONFIGS)
+    return (sa.select(Message.id, Message.body, Message.language, Message.kind)
+            .where(Message.ticket_id == Ticket.id, vector.op('@@')(tsquery))
+            .order_by(sa.func.ts_rank(vector, tsquery).desc(), Message.id.desc()).limit(1).lateral('best'))
+
+
+@functools.cache
+def _field_texts_column():
+    """PostgreSQL: the page's ticket's text custom fields as a JSON array of ``[name, text]`` (or NULL)."""
+    from .fields import TicketField, TicketFieldValue
+    pair = sa.func.json_build_array(TicketField.name, TicketFieldValue.search_text)
+    return (sa.select(sa.func.json_agg(aggregate_order_by(pair, TicketField.position, TicketField.name)))
+            .select_from(TicketFieldValue).join(TicketField, TicketField.id == TicketFieldValue.field_id)
+            .where(TicketFieldValue.ticket_id == Ticket.id, TicketFieldValue.search_text.is_not(None))
+            .scalar_subquery().label('field_texts'))
+
+
 def field_texts(ticket_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     """The text custom field values of these tickets: ``{ticket_id: [(field name, text), ...]}``."""
     if not ticket_ids:
         return {}
-    from .fields import TicketField, TicketFieldValue
-    rows = db.session.execute(
-        sa.select(TicketFieldValue.ticket_id, TicketField.name, TicketFieldValue.search_text)
-        .join(TicketField, TicketField.id == TicketFieldValue.field_id)
-        .where(TicketFieldValue.ticket_id.in_(ticket_ids), TicketFieldValue.search_text.is_not(None))
-        .order_by(TicketField.position, TicketField.name))
     found: dict[int, list] = {}
-    for ticket_id, name, text in rows:
+    for ticket_id, name, text in db.session.execute(_field_texts(_postgresql()), {'page_ids': list(ticket_ids)}):
         found.setdefault(ticket_id, []).append((name, text))
     return found
+
+
+@functools.lru_cache(maxsize=2)
+def _field_texts(_postgresql: bool):
+    from .fields import TicketField, TicketFieldValue
+    return (sa.select(TicketFieldValue.ticket_id, TicketField.name, TicketFieldValue.search_text)
+            .join(TicketField, TicketField.id == TicketFieldValue.field_id)
+            .where(_among(TicketFieldValue.ticket_id), TicketFieldValue.search_text.is_not(None))
+            .order_by(TicketField.position, TicketField.name))
 
 
 def ticket_matches(query: Query, row, message, texts=()) -> list[dict]:
@@ -283,6 +411,7 @@ def search_page(agent, args: dict) -> tuple[list[dict], str | None]:
     from .queries import apply_filters, visible_to
     from ..core.clock import utcnow
     query = parse_query(args['q'])
+    serial_plans()
     ranked = ranked_tickets(query)
     # The page's ids first (filters, scope, order, limit over ids and ranks only), then what they show:
     # the joins of a list item run for 50 rows, not for every match.
@@ -293,11 +422,21 @@ def search_page(agent, args: dict) -> tuple[list[dict], str | None]:
     limit = args['limit']
     chosen = ids.order_by(ranked.c.rank.desc(), Ticket.id.desc()).limit(limit + 1).subquery('chosen')
     statement = listing.page_query().add_columns(chosen.c.rank).join(chosen, chosen.c.id == Ticket.id)
-    rows = db.session.execute(statement.order_by(chosen.c.rank.desc(), Ticket.id.desc())).all()
+    postgresql = _postgresql()
+    if postgresql:  # the best message and the text fields of each item in the same statement
+        best = _best_message_lateral(_shape(query))
+        statement = statement.outerjoin(best, sa.true()).add_columns(
+            *(column.label(f'best_{column.key}') for column in best.c), _field_texts_column())
+    rows = db.session.execute(statement.order_by(chosen.c.rank.desc(), Ticket.id.desc()), query_values(query)).all()
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].rank, page[-1].id, query) if len(rows) > limit else None
-    messages = best_messages(query, [row.id for row in page])
-    texts = field_texts([row.id for row in page])
+    if postgresql:
+        messages = {row.id: PageMessage(row.best_id, row.best_body, row.best_language, row.best_kind)
+                    for row in page if row.best_id is not None}
+        texts = {row.id: [tuple(pair) for pair in row.field_texts] for row in page if row.field_texts}
+    else:
+        messages = best_messages(query, [row.id for row in page])
+        texts = field_texts([row.id for row in page])
     labels, now = listing.labels(), utcnow()
     return [{'ticket': listing.list_item(row, labels, now), 'rank': row.rank,
              'matches': ticket_matches(query, row, messages.get(row.id), texts.get(row.id, ()))}

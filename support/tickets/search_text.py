@@ -31,6 +31,8 @@ _local = threading.local()
 
 def fold(text: str) -> str:
     """Lower case without accents: "Teléfono" → "telefono" (what ``unaccent`` + ``lower`` do)."""
+    if text.isascii():
+        return text.lower()  # nothing to decompose, and casefold is lower for ASCII
     decomposed = unicodedata.normalize('NFKD', text)
     return ''.join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -159,10 +161,28 @@ def _matcher(query: Query):
         whole |= w
         prefixes |= p
 
+    prefixes = tuple(prefixes)
+    keys = tuple(whole) + prefixes
+    seen: dict = {}  # (word as written, languages): whether it matches; a page repeats most of its words
+
     def matches(word: str, languages) -> bool:
-        folded = _fold_word(word)
-        forms = {folded} | {stem(folded, lang) for lang in languages}
-        return bool(forms & whole) or any(form.startswith(p) for form in forms for p in prefixes)
+        key = (word, languages)
+        found = seen.get(key)
+        if found is None:
+            folded = _fold_word(word)
+            forms = {folded} | {stem(folded, lang) for lang in languages}
+            found = bool(forms & whole) or any(form.startswith(prefixes) for form in forms)
+            if len(seen) >= 20_000:
+                seen.clear()
+            seen[key] = found
+        return found
+
+    def may_match_unstemmed(text: str) -> bool:
+        """Whether a text read without stemming can match: a matching word, folded, is one of the keys or
+        starts with one, so the folded text holds it (folding goes character by character)."""
+        folded = fold(text)
+        return any(key in folded for key in keys)
+    matches.may_match_unstemmed = may_match_unstemmed
     return matches
 
 
@@ -175,6 +195,8 @@ def highlight(text: str, query: Query, language: str | None = None, *, stemmed: 
     """
     text = unicodedata.normalize('NFC', text or '')
     matches = _matcher(query)
+    if not stemmed and not matches.may_match_unstemmed(text):
+        return None  # names, e-mail addresses, phones: most hold no query word at all
     languages = document_languages(language) if stemmed else ()
     spans = [(m.start(), m.end()) for m in WORD.finditer(text) if matches(m.group(), languages)]
     if not spans:
