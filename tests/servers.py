@@ -174,7 +174,7 @@ class EventLog:
 
     def connect(self):
         self.client.connect(self.url, namespaces=['/live'], auth={'token': self.token} if self.token else None,
-                            transports=self.transports, wait_timeout=10)
+                            transports=self.transports, wait_timeout=30)  # a loaded CI machine
         return self
 
     def wait_for(self, name: str, timeout: float = 10.0, where=lambda data: True):

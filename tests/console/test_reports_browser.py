@@ -71,11 +71,16 @@ def _overflowing(page) -> list:
 
 
 def _fits_after_resize(page) -> bool:
-    """Chart.js redraws on resize a moment later (longer on a busy machine): wait up to 5 s for the page to fit."""
-    try:
-        page.wait_for_function(FITS, timeout=5000)
-    except Exception:  # playwright's TimeoutError: the page still overflows
-        pass
+    """Chart.js redraws on resize a moment later (longer on a busy machine): wait up to 5 s for the page to fit.
+
+    Polled from here with ``evaluate`` (a DevTools call the page's CSP allows), not with
+    ``wait_for_function``, whose repeated string evaluation the page's CSP refuses
+    (microsoft/playwright#7395): that refusal landed in ``page.errors`` as a console error.
+    """
+    for _ in range(25):
+        if _fits(page):
+            return True
+        page.wait_for_timeout(200)
     return _fits(page)
 
 
