@@ -12,7 +12,8 @@ One run, per backend (PostgreSQL, and SQLite with ``--sqlite``), ``--rounds`` ti
   installed with pip into a throwaway virtualenv under /tmp (``--peer-venv``; never part of this
   project) and served the same way on the same backend; skipped when it cannot be installed.
 
-Both servers are gunicorn with 2 gevent workers (``gunicorn.conf.py`` for ours); wrk with
+Both servers are gunicorn with 2 workers (``gunicorn.conf.py`` for ours): gevent on PostgreSQL,
+threads (gthread) for ours on SQLite, as ``support serve`` runs it; wrk with
 ``--latency`` drives them (only its "Latency Distribution" block is read for percentiles).
 Printed per round and as medians: req/s, p50/p99, worker CPU per request, and the ratios
 (intake with agents / ceiling, intake / peer). SQL statements per request are counted in this
@@ -210,6 +211,10 @@ class Ours:
                         SUPPORT_INSTANCE_PATH=instance, SUPPORT_BIND=f'127.0.0.1:{self.port}',
                         SUPPORT_WORKERS=str(args.workers), SUPPORT_SECRET_KEY='bench', PYTHONPATH=ROOT)
         self.env.pop('SUPPORT_REDIS_URL', None)
+        if url.startswith('sqlite'):
+            # as `support serve` runs SQLite: threads, since a gevent worker waiting on SQLite's
+            # writer lock blocks its whole loop, the greenlet holding the lock included
+            self.env['SUPPORT_WORKER_CLASS'] = 'gthread'
         self.process, self.sent = None, 0
 
     def prepare(self) -> None:
@@ -505,7 +510,7 @@ def print_round(backend: str, number: int, figures: dict) -> None:
 
 def report(backend: str, result: dict, args) -> None:
     rounds = result['rounds']
-    print(f'\n== {backend}: gunicorn gevent x{args.workers}; wrk -t2 -c{args.connections} -d{args.seconds}s '
+    print(f'\n== {backend}: gunicorn {"gthread" if backend == "sqlite" else "gevent"} x{args.workers}; wrk -t2 -c{args.connections} -d{args.seconds}s '
           f'--latency; {len(rounds)} rounds; {args.agents} agents in the "agents" rows; load average '
           f'{os.getloadavg()[0]:.1f}')
     print(f'{"path":<24}{"req/s":>9}{"p50 ms":>9}{"p99 ms":>9}{"CPU ms/req":>12}{"non-2xx":>9}{"SQL/req":>9}')

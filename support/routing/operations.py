@@ -234,22 +234,42 @@ def _who_could_take(item: RoutingItem) -> list:
 def _route_new(item: RoutingItem, ticket: Ticket, agents: list) -> str:
     """Offer or assign a ticket opened in this transaction (its item not in the session yet):
     ``routed``, ``full`` (every candidate filled up meanwhile) or ``failed`` (rolled back to the
-    savepoint, or a candidate's row was held by another transaction: left to the after-commit
-    router, since routing must not fail or stall the intake)."""
+    savepoint and left to the after-commit router: routing must not fail the intake)."""
     try:
-        with db.session.begin_nested():
-            previous = None if opened_here(ticket.customer) else previous_agent(item)
-            busy = []
-            for agent in engine.rank(ticket_facts(item, previous), agents):
-                state = reserve(agent.id, item.channel, busy)
-                if state is not None:
-                    give(item, ticket, state)
-                    return 'routed'
+        previous = None if opened_here(ticket.customer) else previous_agent(item)
+        if _reserve_and_give(item, ticket, engine.rank(ticket_facts(item, previous), agents)):
+            return 'routed'
     except Exception:
         log.exception('inline routing of ticket %s failed', ticket.id)
         item.state, item.agent_id = ItemState.waiting, None
         return 'failed'
-    return 'failed' if busy else 'full'
+    return 'full'
+
+
+def _reserve_and_give(item: RoutingItem, ticket: Ticket, ranked) -> str | None:
+    """Give the ticket to the first of ``ranked`` who can take it; None when nobody could.
+
+    Each candidate is tried in its own savepoint. One who turns out unavailable or full is
+    rolled back to it, which releases the lock on their row: a router holds at most the row
+    of the agent it gives to and never waits for one agent while holding another's. (Holding
+    the rows of the candidates it passed while waiting for the next is what closed deadlock
+    cycles with presence changes and other intakes on PostgreSQL.)
+    """
+    for agent in ranked:
+        savepoint = db.session.begin_nested()
+        try:
+            state = reserve(agent.id, item.channel)
+            if state is None:
+                savepoint.rollback()
+                continue
+            outcome = give(item, ticket, state)
+        except Exception:
+            if savepoint.is_active:
+                savepoint.rollback()
+            raise
+        savepoint.commit()
+        return outcome
+    return None
 
 
 def lock_item(ticket_id: int, skip_locked: bool = False, waiting_only: bool = False):
@@ -388,51 +408,35 @@ def _load_served_clients(agent_ids) -> dict[int, frozenset[int] | None]:
     return {agent_id: None if served is None else frozenset(served) for agent_id, served in found.items()}
 
 
-def reserve(agent_id: int, channel: str, busy: list[int] | None = None) -> AgentState | None:
+def reserve(agent_id: int, channel: str) -> AgentState | None:
     """Lock the agent; take one unit of capacity if they are still available and not full, and
-    mark them routed now (``last_routed_at``, which ``give`` then leaves as it is).
-
-    An agent whose row another transaction holds (their presence is changing, or another
-    intake is giving them work) is skipped, not waited for: routing walks several agents in
-    rank order while holding the ones it passed, so waiting here could close a cycle with a
-    presence change or another intake (a deadlock on PostgreSQL). The next candidate gets the
-    ticket; if there is none, intake routes it once more after its commit (the ids of the
-    agents skipped are appended to ``busy``) and the minute sweep catches what is left.
-    """
+    mark them routed now (``last_routed_at``, which ``give`` leaves as it is). Callers try
+    candidates in savepoints (``_reserve_and_give``), so a failed reservation's lock is let go."""
     if db.session.get_bind().dialect.name == 'postgresql':
-        return _reserve_in_one_statement(agent_id, channel, busy)
+        return _reserve_in_one_statement(agent_id, channel)
     state = db.session.scalar(sa.select(AgentState).where(AgentState.agent_id == agent_id)
-                              .with_for_update(skip_locked=True).execution_options(populate_existing=True))
-    if state is None and busy is not None:
-        busy.append(agent_id)
+                              .with_for_update().execution_options(populate_existing=True))
     if state is None or state.status != Presence.available or not take_capacity(agent_id, channel):
         return None
     state.last_routed_at = utcnow()
     return state
 
 
-def _reserve_in_one_statement(agent_id: int, channel: str, busy: list[int] | None) -> AgentState | None:
-    """``reserve`` as one round trip: ``WITH locked AS (SELECT ... FOR UPDATE SKIP LOCKED), took AS
-    (UPDATE agent_loads ... WHERE load < capacity RETURNING) UPDATE agent_states ... RETURNING``.
-
-    Nothing comes back when the row was held, the agent is not available or is full; the
-    statement cannot tell which, so the agent counts as busy (one more routing attempt after
-    commit, which costs nothing when they were simply full).
-    """
+def _reserve_in_one_statement(agent_id: int, channel: str) -> AgentState | None:
+    """``reserve`` as one round trip: ``WITH locked AS (SELECT ... FOR UPDATE), took AS (UPDATE
+    agent_loads ... WHERE load < capacity RETURNING) UPDATE agent_states ... RETURNING``; nothing
+    comes back when the agent is not available or is full."""
     locked = (sa.select(AgentState.agent_id)
               .where(AgentState.agent_id == agent_id, AgentState.status == Presence.available)
-              .with_for_update(skip_locked=True).cte('locked'))
+              .with_for_update().cte('locked'))
     took = (sa.update(AgentLoad)
             .where(AgentLoad.agent_id.in_(sa.select(locked.c.agent_id)), AgentLoad.channel == channel,
                    AgentLoad.load < AgentLoad.capacity)
             .values(load=AgentLoad.load + 1).returning(AgentLoad.agent_id).cte('took'))
     marked = (sa.update(AgentState).where(AgentState.agent_id.in_(sa.select(took.c.agent_id)))
               .values(last_routed_at=utcnow()).returning(AgentState))
-    state = db.session.scalars(marked, execution_options={'synchronize_session': False,
-                                                          'populate_existing': True}).first()
-    if state is None and busy is not None:
-        busy.append(agent_id)
-    return state
+    return db.session.scalars(marked, execution_options={'synchronize_session': False,
+                                                         'populate_existing': True}).first()
 
 
 def route_ticket(ticket_id: int, announce: bool = False) -> str | None:
@@ -446,10 +450,9 @@ def route_ticket(ticket_id: int, announce: bool = False) -> str | None:
     ranked = engine.rank(facts, agents)
     if not ranked and facts.excluded:
         ranked = _ranked_despite_exclusions(item, facts, agents)
-    for agent in ranked:
-        state = reserve(agent.id, item.channel)
-        if state is not None:
-            return give(item, ticket, state)
+    outcome = _reserve_and_give(item, ticket, ranked)
+    if outcome is not None:
+        return outcome
     if announce:
         ticket_routed.send(ticket, event='queued', extra={'queue_id': item.queue_id, 'escalation': item.escalation})
         queue_changed.send(item.queue_id)
