@@ -30,7 +30,7 @@ RETRY_AFTER_SECONDS = 1
 
 
 def is_transient(exc: OperationalError) -> bool:
-    """A database error that a retry of the same request would not meet again."""
+    """A database error that the same request, sent again, would most likely not meet."""
     orig = getattr(exc, 'orig', None)
     if getattr(orig, 'sqlstate', None) in TRANSIENT_SQLSTATES:
         return True
@@ -141,7 +141,7 @@ def register_error_handlers(app):
     def handle_database_race(exc: OperationalError):
         if not is_transient(exc):
             return handle_unexpected(exc)
-        app.logger.warning('transaction lost a race, answered 503: %s', str(exc.orig).splitlines()[0])
+        app.logger.warning('transaction lost a race, answered 503: %s', (str(exc.orig).splitlines() or [''])[0])
         _discard_changes()
         return error_response(503, headers={'Retry-After': str(RETRY_AFTER_SECONDS)})
 
