@@ -112,6 +112,10 @@ def is_sqlite(session) -> bool:
     return session.get_bind().dialect.name == 'sqlite'
 
 
+def is_postgresql(session) -> bool:
+    return session.get_bind().dialect.name == 'postgresql'
+
+
 
 class Snapshot:
     """The column values of a loaded row, kept by a per-process cache (safe to share between requests).

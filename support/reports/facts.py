@@ -28,7 +28,7 @@ the same ticket's facts twice.
 import sqlalchemy as sa
 
 from ..channels.models import Call
-from ..core.db import is_sqlite, writing_request
+from ..core.db import is_postgresql, is_sqlite, writing_request
 from ..core.extensions import db
 from ..csat.models import SATISFIED, CsatResponse
 from ..routing.models import RoutingItem
@@ -193,7 +193,7 @@ def refresh() -> int:
     session = db.session
     if not _stale():
         return 0
-    if session.get_bind().dialect.name == 'postgresql':
+    if is_postgresql(session):
         session.execute(sa.text('SELECT pg_advisory_xact_lock(:key)'), {'key': LOCK_KEY})
     marks = StaleTicket.__table__
     stale = sorted(set(session.scalars(sa.delete(marks).returning(marks.c.ticket_id))))

@@ -43,6 +43,7 @@ from ..agents.models import Agent, agent_clients
 from ..agents.presence_history import PresenceChange
 from ..clients.models import Client
 from ..core.clock import utcnow
+from ..core.db import is_postgresql
 from ..core.extensions import db
 from ..routing.models import Queue
 from ..sites.models import Site
@@ -116,7 +117,7 @@ def _stored(p: ReportParams, kinds: tuple[str, ...] | None = None, exclude=False
 def _bucket_table(p: ReportParams):
     """The buckets of the range as rows (t: start epoch, s, e: start and end epochs): a recursive
     CTE of fixed steps for 15 min to 1 h, a UNION of the (at most 401) days or months otherwise."""
-    lo, hi = int(p.start.timestamp()), int(p.end.timestamp())
+    hi = int(p.end.timestamp())
     if p.interval is None or p.interval in (Interval.day, Interval.month):
         rows = [sa.select(sa.literal(int(s.timestamp()), sa.BigInteger).label('s'),
                           sa.literal(int(e.timestamp()), sa.BigInteger).label('e'))
@@ -159,7 +160,7 @@ def _stretch_buckets(p: ReportParams, st):
         width = p.interval.seconds
         first = next(buckets.bucket_rows(p.interval, p.zone, p.start, p.end))[0]
         k0, k1 = (st.c.a - first) // width, (st.c.b - 1 - first) // width
-        if db.session.get_bind().dialect.name == 'postgresql':
+        if is_postgresql(db.session):
             numbers = sa.func.generate_series(k0, k1).table_valued('k').render_derived(name='ks').lateral('ks')
             joined = sa.join(st, numbers, sa.true())
         else:
@@ -226,10 +227,6 @@ def _filtered(facts, p: ReportParams, keep_unclient=False):
         column = site if name == 'site' else facts.c[FIELD_COLUMN[name]]
         query = query.where(column.in_(_filter_values(name, values)))
     return query.subquery('f')
-
-
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == 'postgresql'
 
 
 def _keyed(filtered, p: ReportParams, rank: bool):
@@ -362,7 +359,7 @@ def _statement(p: ReportParams, plain: list, ranked: list = (), keep_unclient=Fa
     """Facts -> one row per bucket, group and kind, ordered by bucket and group (``_pivot`` puts the kinds
     of a group side by side). Only stopped clocks get percentiles: on SQLite ranks of them alone; on
     PostgreSQL (``_per_kind_postgresql``) every fact in one hashed aggregate."""
-    if _postgresql():
+    if is_postgresql(db.session):
         kinds = facts.CLOCK_KINDS if ranked else ()
         f = _filtered(sa.union_all(*plain, *ranked).subquery('facts'), p, keep_unclient)
         many = p.interval in (Interval.m15, Interval.m30, Interval.h1)
@@ -504,7 +501,7 @@ def _without_jit() -> None:
     """PostgreSQL's JIT compiles a statement this size for seconds (17 s of 21 for a month of 100k
     tickets) to save milliseconds: off for the rest of this transaction; and the sort of a month's
     stopped clocks (tens of MB) done in memory rather than in temporary files (bench/reports.py)."""
-    if db.session.get_bind().dialect.name == 'postgresql':
+    if is_postgresql(db.session):
         db.session.execute(sa.text("SET LOCAL jit = off"))
         db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
 
@@ -537,7 +534,7 @@ def tickets_report(p: ReportParams) -> ReportResult:
     """Volume, speed, SLA, service level and handle figures of tickets, per group (see docs/reports.md)."""
     if p.refresh:
         facts.refresh()
-    if _postgresql():  # one scan of the facts: the percentiles are of the clock kinds' arrays
+    if is_postgresql(db.session):  # one scan of the facts: the percentiles are of the clock kinds' arrays
         statement = _statement(p, [], [_stored(p)])
     else:
         statement = _statement(p, [_stored(p, facts.CLOCK_KINDS, exclude=True)], [_stored(p, facts.CLOCK_KINDS)])

@@ -23,6 +23,7 @@ from ..agents.models import Agent, agent_clients
 from ..agents.presence import MISSED_OFFER, AgentLoad, AgentState, Presence
 from ..core import caches, jobs
 from ..core.clock import utcnow
+from ..core.db import is_postgresql
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
@@ -412,7 +413,7 @@ def reserve(agent_id: int, channel: str) -> AgentState | None:
     """Lock the agent; take one unit of capacity if they are still available and not full, and
     mark them routed now (``last_routed_at``, which ``give`` leaves as it is). Callers try
     candidates in savepoints (``_reserve_and_give``), so a failed reservation's lock is let go."""
-    if db.session.get_bind().dialect.name == 'postgresql':
+    if is_postgresql(db.session):
         return _reserve_in_one_statement(agent_id, channel)
     state = db.session.scalar(sa.select(AgentState).where(AgentState.agent_id == agent_id)
                               .with_for_update().execution_options(populate_existing=True))

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..clients.models import Client
 from ..core import onestatement
 from ..core.clock import utcnow
+from ..core.db import is_postgresql
 from ..core.errors import Conflict
 from ..core.extensions import db
 from ..core.i18n import _
@@ -148,7 +149,7 @@ def _write_opening(client_id: int, staged: _StagedCustomer) -> Customer:
     """
     missing = [pair for pair in staged.identities if pair not in staged.owners]
     session = db.session()
-    if session.get_bind().dialect.name == 'postgresql' and onestatement.can_insert(session):
+    if is_postgresql(session) and onestatement.can_insert(session):
         identities = [{'client_id': client_id, 'customer_id': staged.customer, 'kind': kind, 'value': value}
                       for kind, value in missing]
         claimed = onestatement.insert_as_one(session, list(session.new), extra=[

@@ -13,7 +13,7 @@ from ..audit.operations import concerns_client
 from ..clients.models import Client
 from ..core import caches
 from ..core.clock import utcnow
-from ..core.db import BIGINT_MAX
+from ..core.db import BIGINT_MAX, is_postgresql
 from ..core.errors import NotFound, ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _
@@ -164,7 +164,7 @@ def _client_id(slug: str) -> int:
 def has_tag(tag: str):
     """The ticket carries ``tag``: a containment test the GIN index of ``tags`` serves on PostgreSQL."""
     tag = tag.strip().lower()
-    if db.session.get_bind().dialect.name == 'postgresql':
+    if is_postgresql(db.session):
         return sa.cast(Ticket.tags, JSONB).contains(sa.cast(sa.literal(json.dumps([tag])), JSONB))
     return sa.exists(sa.select(1).select_from(sa.func.json_each(Ticket.tags).table_valued('value'))
                      .where(sa.column('value') == tag))
@@ -186,7 +186,7 @@ def tag_suggestions(agent: Agent, client_slug: str, prefix: str = '', limit: int
     prefix = prefix.strip().lower()
     recent = visible_to(agent, sa.select(Ticket.tags).where(Ticket.client_id == client_id))
     recent = recent.order_by(Ticket.id.desc()).limit(1000).subquery('recent')
-    if db.session.get_bind().dialect.name == 'postgresql':
+    if is_postgresql(db.session):
         elements = sa.func.jsonb_array_elements_text(sa.cast(recent.c.tags, JSONB)).table_valued('value')
     else:
         elements = sa.func.json_each(recent.c.tags).table_valued('value')

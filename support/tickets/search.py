@@ -15,7 +15,7 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR, aggregate_order_by, distinct_on
 
-from ..core.db import BIGINT_MAX
+from ..core.db import BIGINT_MAX, is_postgresql
 from ..core.errors import ValidationFailed
 from ..core.extensions import db
 from ..core.i18n import _, _l
@@ -40,10 +40,6 @@ def parse_query(text: str, field: str = 'q') -> Query:
     except QueryError as error:
         message = QUERY_ERRORS[error.reason]
         raise ValidationFailed(fields={field: [str(message).format(count=search_text.MAX_TERMS)]})
-
-
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == 'postgresql'
 
 
 # PostgreSQL ---------------------------------------------------------------------------------
@@ -93,7 +89,7 @@ def _terms(query: Query) -> list[Term]:
 
 def query_values(query: Query) -> dict:
     """The parameters of the statements built for ``query``'s shape (``pg_tsquery``, ``fts_match``)."""
-    if _postgresql():
+    if is_postgresql(db.session):
         return {_param(i, configs): _pg_value(term, configs) for configs in (TEXT_CONFIGS, NAME_CONFIGS)
                 for i, term in enumerate(_terms(query))}
     return {'search_text_match': fts_match(query), 'search_name_match': fts_match(query, stemmed=False)}
@@ -219,12 +215,12 @@ def serial_plans() -> None:
     words: that generic plan took twice as long (a topic word 12.5 ms against 6.4, a common word 303
     against 208), so each search is planned for its own words (docs/search.md).
     """
-    if _postgresql():
+    if is_postgresql(db.session):
         db.session.execute(_SERIAL_PLANS)
 
 
 def _hits(query: Query):
-    return _pg_hits(_shape(query)) if _postgresql() else _sqlite_hits()
+    return _pg_hits(_shape(query)) if is_postgresql(db.session) else _sqlite_hits()
 
 
 def ranked_tickets(query: Query):
@@ -247,7 +243,7 @@ def matching_ticket_ids(query: Query):
 
 def matching_customer_ids(query: Query):
     """The ids of the customers whose name, e-mail, phone or handle match, its parameters bound."""
-    if _postgresql():
+    if is_postgresql(db.session):
         customers = _light('customers', 'id')
         statement = sa.select(customers.c.id).where(customers.c.search_vector.op('@@')(
             pg_tsquery(query, NAME_CONFIGS)))
@@ -260,7 +256,7 @@ def matching_customer_ids(query: Query):
 def _among(column):
     """``column`` is one of the ids in the parameter ``page_ids``: ``= ANY(array)`` on PostgreSQL (one
     parameter, one statement text whatever the count), an expanding ``IN`` on SQLite."""
-    if _postgresql():
+    if is_postgresql(db.session):
         return column == sa.any_(sa.bindparam('page_ids', type_=ARRAY(sa.BigInteger)))
     return column.in_(sa.bindparam('page_ids', expanding=True))
 
@@ -269,7 +265,7 @@ def best_messages(query: Query, ticket_ids: list[int]) -> dict[int, sa.Row]:
     """The best-matching message of each of these tickets: ``{ticket_id: row(id, body, language, kind)}``."""
     if not ticket_ids:
         return {}
-    statement = _best_messages(_shape(query)) if _postgresql() else _best_messages_sqlite()
+    statement = _best_messages(_shape(query)) if is_postgresql(db.session) else _best_messages_sqlite()
     rows = db.session.execute(statement, {**query_values(query), 'page_ids': list(ticket_ids)})
     best = {}
     for row in rows:
@@ -334,7 +330,7 @@ def field_texts(ticket_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     if not ticket_ids:
         return {}
     found: dict[int, list] = {}
-    for ticket_id, name, text in db.session.execute(_field_texts(_postgresql()), {'page_ids': list(ticket_ids)}):
+    for ticket_id, name, text in db.session.execute(_field_texts(is_postgresql(db.session)), {'page_ids': list(ticket_ids)}):
         found.setdefault(ticket_id, []).append((name, text))
     return found
 
@@ -422,7 +418,7 @@ def search_page(agent, args: dict) -> tuple[list[dict], str | None]:
     limit = args['limit']
     chosen = ids.order_by(ranked.c.rank.desc(), Ticket.id.desc()).limit(limit + 1).subquery('chosen')
     statement = listing.page_query().add_columns(chosen.c.rank).join(chosen, chosen.c.id == Ticket.id)
-    postgresql = _postgresql()
+    postgresql = is_postgresql(db.session)
     if postgresql:  # the best message and the text fields of each item in the same statement
         best = _best_message_lateral(_shape(query))
         statement = statement.outerjoin(best, sa.true()).add_columns(
