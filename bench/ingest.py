@@ -211,10 +211,10 @@ class Ours:
                         SUPPORT_INSTANCE_PATH=instance, SUPPORT_BIND=f'127.0.0.1:{self.port}',
                         SUPPORT_WORKERS=str(args.workers), SUPPORT_SECRET_KEY='bench', PYTHONPATH=ROOT)
         self.env.pop('SUPPORT_REDIS_URL', None)
-        if url.startswith('sqlite'):
-            # as `support serve` runs SQLite: threads, since a gevent worker waiting on SQLite's
-            # writer lock blocks its whole loop, the greenlet holding the lock included
-            self.env['SUPPORT_WORKER_CLASS'] = 'gthread'
+        # as `support serve` runs SQLite: threads, since a gevent worker waiting on SQLite's
+        # writer lock blocks its whole loop, the greenlet holding the lock included
+        self.worker_class = 'gthread' if url.startswith('sqlite') else 'gevent'
+        self.env['SUPPORT_WORKER_CLASS'] = self.worker_class
         self.process, self.sent = None, 0
 
     def prepare(self) -> None:
@@ -492,7 +492,7 @@ def run_backend(backend: str, args) -> dict:
     finally:
         stop(ours.process)
         stop(peer.process if peer else None)
-    return {'rounds': rounds, 'statements': statements, 'routed': _routed(url)}
+    return {'rounds': rounds, 'statements': statements, 'routed': _routed(url), 'worker_class': ours.worker_class}
 
 
 def _routed(url: str) -> dict:
@@ -510,7 +510,7 @@ def print_round(backend: str, number: int, figures: dict) -> None:
 
 def report(backend: str, result: dict, args) -> None:
     rounds = result['rounds']
-    print(f'\n== {backend}: gunicorn {"gthread" if backend == "sqlite" else "gevent"} x{args.workers}; wrk -t2 -c{args.connections} -d{args.seconds}s '
+    print(f'\n== {backend}: gunicorn {result["worker_class"]} x{args.workers}; wrk -t2 -c{args.connections} -d{args.seconds}s '
           f'--latency; {len(rounds)} rounds; {args.agents} agents in the "agents" rows; load average '
           f'{os.getloadavg()[0]:.1f}')
     print(f'{"path":<24}{"req/s":>9}{"p50 ms":>9}{"p99 ms":>9}{"CPU ms/req":>12}{"non-2xx":>9}{"SQL/req":>9}')
